@@ -1,0 +1,287 @@
+//===- SwinOps.td - swin dialect ops -----------------------*- tablegen -*-===//
+//
+// Primitive tensor ops. Shapes are inferred (InferTypeOpInterface) wherever
+// the operands and attributes determine them; a dynamic dimension is always
+// the batch-carrying one (see the dialect description).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SWIN_OPS_TD
+#define SWIN_OPS_TD
+
+include "swin/Dialect/Swin/IR/SwinDialect.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/OpBase.td"
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+def Swin_ConstantOp : Swin_Op<"constant", [ConstantLike, Pure,
+    AllTypesMatch<["value", "result"]>]> {
+  let summary = "constant tensor (weights, folded masks and biases)";
+  let description = [{
+    A statically shaped constant. Weights from the ONNX initializers and every
+    constant the importer folds (attention masks, relative position biases)
+    end up here.
+
+    ```mlir
+    %w = swin.constant dense<1.0> : tensor<96x96xf32>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra
+//===----------------------------------------------------------------------===//
+
+def Swin_Conv2DOp : Swin_Op<"conv2d", [Pure, InferTypeOpAdaptor]> {
+  let summary = "2-D convolution in NCHW layout (patch embedding)";
+  let description = [{
+    `result[n, f, y, x] = bias[f] + sum_{c, i, j} input[n, g*C/G + c,
+    y*sy + i*dy - pt, x*sx + j*dx - pl] * weight[f, c, i, j]`, with the weight
+    in OIHW layout, `padding = [top, left, bottom, right]` and `groups = G`.
+
+    ```mlir
+    %y = swin.conv2d %x, %w, %b {dilations = array<i64: 1, 1>, groups = 1 : i64,
+           padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 4, 4>}
+         : (tensor<?x3x224x224xf32>, tensor<96x3x4x4xf32>, tensor<96xf32>)
+           -> tensor<?x96x56x56xf32>
+    ```
+  }];
+  let arguments = (ins Swin_Tensor:$input, Swin_Tensor:$weight,
+                   Optional<Swin_Tensor>:$bias,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding,
+                   DenseI64ArrayAttr:$dilations, I64Attr:$groups);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Swin_MatMulOp : Swin_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
+  let summary = "batched matrix product with broadcast batch dimensions";
+  let description = [{
+    `result[..., m, n] = sum_k lhs[..., m, k] * rhs[..., k, n]`. Leading
+    (batch) dimensions broadcast like NumPy. Both operands have rank >= 2.
+  }];
+  let arguments = (ins Swin_Tensor:$lhs, Swin_Tensor:$rhs);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Swin_LinearOp : Swin_Op<"linear", [Pure, InferTypeOpAdaptor]> {
+  let summary = "fully connected layer: input * weight^T + bias";
+  let description = [{
+    `result[..., n] = bias[n] + sum_k input[..., k] * weight[n, k]`. The
+    weight is in PyTorch's `[out_features, in_features]` layout.
+  }];
+  let arguments = (ins Swin_Tensor:$input, Swin_Tensor:$weight,
+                   Optional<Swin_Tensor>:$bias);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+class Swin_BinaryOp<string mnemonic, string formula, list<Trait> traits = []>
+    : Swin_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor,
+                                             SameOperandsElementType])> {
+  let summary = "elementwise " # mnemonic # " with NumPy broadcasting";
+  let description = "`result = " # formula # "`, broadcasting like NumPy.";
+  let arguments = (ins Swin_Tensor:$lhs, Swin_Tensor:$rhs);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Swin_AddOp : Swin_BinaryOp<"add", "lhs + rhs", [Commutative]>;
+def Swin_SubOp : Swin_BinaryOp<"sub", "lhs - rhs">;
+def Swin_MulOp : Swin_BinaryOp<"mul", "lhs * rhs", [Commutative]>;
+def Swin_DivOp : Swin_BinaryOp<"div", "lhs / rhs">;
+def Swin_PowOp : Swin_BinaryOp<"pow", "lhs ^ rhs">;
+def Swin_MaxOp : Swin_BinaryOp<"max", "max(lhs, rhs)", [Commutative]>;
+def Swin_MinOp : Swin_BinaryOp<"min", "min(lhs, rhs)", [Commutative]>;
+
+class Swin_UnaryOp<string mnemonic, string formula, list<Trait> traits = []>
+    : Swin_Op<mnemonic, !listconcat(traits, [Pure, SameOperandsAndResultType])> {
+  let summary = "elementwise " # mnemonic;
+  let description = "`result = " # formula # "`, elementwise.";
+  let arguments = (ins Swin_Tensor:$input);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Swin_NegOp : Swin_UnaryOp<"neg", "-x">;
+def Swin_AbsOp : Swin_UnaryOp<"abs", "|x|">;
+def Swin_SqrtOp : Swin_UnaryOp<"sqrt", "sqrt(x)">;
+def Swin_ReciprocalOp : Swin_UnaryOp<"reciprocal", "1 / x">;
+def Swin_ExpOp : Swin_UnaryOp<"exp", "exp(x)">;
+def Swin_LogOp : Swin_UnaryOp<"log", "log(x)">;
+def Swin_ErfOp : Swin_UnaryOp<"erf", "erf(x)">;
+def Swin_TanhOp : Swin_UnaryOp<"tanh", "tanh(x)">;
+def Swin_SigmoidOp : Swin_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
+def Swin_ReluOp : Swin_UnaryOp<"relu", "max(x, 0)">;
+
+def Swin_ClipOp : Swin_Op<"clip", [Pure, SameOperandsAndResultType]> {
+  let summary = "elementwise clamp to [min, max]";
+  let description = [{
+    `result = min(max(input, min), max)`. Swin V2 clamps its logit scale
+    with it.
+  }];
+  let arguments = (ins Swin_Tensor:$input, F32Attr:$min, F32Attr:$max);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Swin_GeluOp : Swin_Op<"gelu", [Pure, SameOperandsAndResultType]> {
+  let summary = "Gaussian error linear unit";
+  let description = [{
+    `none`: `0.5 * x * (1 + erf(x / sqrt(2)))`.
+    `tanh`: `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))`.
+  }];
+  let arguments = (ins Swin_Tensor:$input,
+                   DefaultValuedAttr<Swin_GeluApproximationAttr,
+                                     "GeluApproximation::none">:$approximation);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+//===----------------------------------------------------------------------===//
+// Normalisation
+//===----------------------------------------------------------------------===//
+
+def Swin_LayerNormOp : Swin_Op<"layer_norm", [Pure, InferTypeOpAdaptor]> {
+  let summary = "layer normalisation over the trailing dimensions";
+  let description = [{
+    Normalises over dimensions `axis .. rank-1`: `(x - mean) / sqrt(var +
+    epsilon) * scale + bias`, where `scale` and `bias` have the shape of those
+    dimensions. Statistics are computed in fp32.
+  }];
+  let arguments = (ins Swin_Tensor:$input, Swin_Tensor:$scale,
+                   Swin_Tensor:$bias, F32Attr:$epsilon, I64Attr:$axis);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Swin_SoftmaxOp : Swin_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "softmax along one axis";
+  let arguments = (ins Swin_Tensor:$input, I64Attr:$axis);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+def Swin_ReshapeOp : Swin_Op<"reshape", [Pure]> {
+  let summary = "reinterpret the shape of a tensor, keeping row-major order";
+  let description = [{
+    The result type gives the new shape. At most one result dimension is
+    dynamic; at run time it takes whatever size keeps the element count.
+
+    ```mlir
+    %w = swin.reshape %x : tensor<?x56x56x96xf32> -> tensor<?x8x7x8x7x96xf32>
+    ```
+  }];
+  let arguments = (ins Swin_Tensor:$input);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Swin_TransposeOp : Swin_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
+  let summary = "permute dimensions";
+  let description = "`result.shape[i] = input.shape[perm[i]]`.";
+  let arguments = (ins Swin_Tensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Swin_SliceOp : Swin_Op<"slice", [Pure, InferTypeOpAdaptor]> {
+  let summary = "strided slice with static offsets, sizes and strides";
+  let description = [{
+    `result[i0, ...] = input[offsets[0] + i0 * strides[0], ...]`, one entry
+    per dimension. A dynamic dimension can only be taken whole: offset 0,
+    stride 1 and size `?` (written -9223372036854775808, `kDynamic`).
+  }];
+  let arguments = (ins Swin_Tensor:$input, DenseI64ArrayAttr:$offsets,
+                   DenseI64ArrayAttr:$sizes, DenseI64ArrayAttr:$strides);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Swin_ConcatOp : Swin_Op<"concat", [Pure, InferTypeOpAdaptor,
+                                       SameOperandsElementType]> {
+  let summary = "concatenate tensors along one axis";
+  let arguments = (ins Variadic<Swin_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+}
+
+def Swin_PadOp : Swin_Op<"pad", [Pure, InferTypeOpAdaptor]> {
+  let summary = "pad with a constant value";
+  let description = [{
+    Adds `low[i]` elements before and `high[i]` after dimension `i`, filled
+    with `value`. Padding is non-negative.
+  }];
+  let arguments = (ins Swin_Tensor:$input, DenseI64ArrayAttr:$low,
+                   DenseI64ArrayAttr:$high, F32Attr:$value);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions and pooling
+//===----------------------------------------------------------------------===//
+
+class Swin_ReduceOp<string mnemonic, string what>
+    : Swin_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = what # " over the given axes";
+  let description = [{
+    Reduces over `axes` (sorted, unique, non-negative). With `keep_dims` the
+    reduced dimensions stay with size 1.
+  }];
+  let arguments = (ins Swin_Tensor:$input, DenseI64ArrayAttr:$axes,
+                   DefaultValuedAttr<BoolAttr, "false">:$keep_dims);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Swin_ReduceMeanOp : Swin_ReduceOp<"reduce_mean", "arithmetic mean">;
+def Swin_ReduceSumOp : Swin_ReduceOp<"reduce_sum", "sum">;
+def Swin_ReduceMaxOp : Swin_ReduceOp<"reduce_max", "maximum">;
+def Swin_ReduceL2Op : Swin_ReduceOp<"reduce_l2", "Euclidean norm">;
+
+def Swin_GlobalAvgPoolOp : Swin_Op<"global_avg_pool",
+                                   [Pure, InferTypeOpAdaptor]> {
+  let summary = "mean over all spatial positions of an NCHW tensor";
+  let description = "`result[n, c, 0, 0] = mean_{y, x} input[n, c, y, x]`.";
+  let arguments = (ins Swin_Tensor:$input);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+#endif // SWIN_OPS_TD

@@ -1,0 +1,24 @@
+//===- Evaluator.h - CPU reference evaluator --------------------*- C++ -*-===//
+//
+// Runs a func.func of swin ops on the CPU in fp32. Every swin op has an
+// implementation here; passes are checked by running the IR before and after.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SWIN_REFERENCE_EVALUATOR_H
+#define SWIN_REFERENCE_EVALUATOR_H
+
+#include "swin/Reference/Tensor.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/Error.h"
+
+namespace swin {
+
+/// Evaluates `func` on `inputs` (one per argument). Dynamic dimensions take
+/// their sizes from the inputs. Returns one tensor per result, or an error
+/// naming the op that failed.
+llvm::Expected<std::vector<Tensor>> evaluate(mlir::func::FuncOp func,
+                                             llvm::ArrayRef<Tensor> inputs);
+
+} // namespace swin
+
+#endif // SWIN_REFERENCE_EVALUATOR_H

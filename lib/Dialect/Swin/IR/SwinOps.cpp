@@ -1,0 +1,510 @@
+//===- SwinOps.cpp - swin dialect ops -------------------------------------===//
+//
+// Dialect registration, shape inference, verifiers and folders.
+//
+//===----------------------------------------------------------------------===//
+
+#include "swin/Dialect/Swin/IR/SwinOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::swin;
+
+#include "swin/Dialect/Swin/IR/SwinOpsDialect.cpp.inc"
+#include "swin/Dialect/Swin/IR/SwinEnums.cpp.inc"
+#define GET_ATTRDEF_CLASSES
+#include "swin/Dialect/Swin/IR/SwinAttrs.cpp.inc"
+
+void SwinDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "swin/Dialect/Swin/IR/SwinOps.cpp.inc"
+      >();
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "swin/Dialect/Swin/IR/SwinAttrs.cpp.inc"
+      >();
+}
+
+Operation *SwinDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                            Type type, Location loc) {
+  auto elements = dyn_cast<ElementsAttr>(value);
+  if (!elements || elements.getType() != type)
+    return nullptr;
+  return builder.create<ConstantOp>(loc, elements);
+}
+
+//===----------------------------------------------------------------------===//
+// Shape helpers
+//===----------------------------------------------------------------------===//
+
+static LogicalResult emitInferError(std::optional<Location> loc,
+                                    const Twine &message) {
+  if (loc)
+    return emitError(*loc, message);
+  return failure();
+}
+
+static bool isDynamic(int64_t dim) { return ShapedType::isDynamic(dim); }
+
+/// NumPy broadcasting of two shapes. A dynamic dimension against a static one
+/// other than 1 takes the static size (the two must agree at run time).
+static FailureOr<SmallVector<int64_t>>
+broadcastShapes(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs) {
+  size_t rank = std::max(lhs.size(), rhs.size());
+  SmallVector<int64_t> result(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t l = i < rank - lhs.size() ? 1 : lhs[i - (rank - lhs.size())];
+    int64_t r = i < rank - rhs.size() ? 1 : rhs[i - (rank - rhs.size())];
+    if (l == r)
+      result[i] = l;
+    else if (l == 1)
+      result[i] = r;
+    else if (r == 1)
+      result[i] = l;
+    else if (isDynamic(l))
+      result[i] = r;
+    else if (isDynamic(r))
+      result[i] = l;
+    else
+      return failure();
+  }
+  return result;
+}
+
+static RankedTensorType rankedTensorOf(ArrayRef<int64_t> shape, Type element) {
+  return RankedTensorType::get(shape, element);
+}
+
+static std::string shapeString(ArrayRef<int64_t> shape) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "[";
+  llvm::interleaveComma(shape, os, [&](int64_t d) {
+    if (isDynamic(d))
+      os << "?";
+    else
+      os << d;
+  });
+  os << "]";
+  return s;
+}
+
+//===----------------------------------------------------------------------===//
+// ConstantOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConstantOp::verify() {
+  auto type = dyn_cast<RankedTensorType>(getValue().getType());
+  if (!type || !type.hasStaticShape())
+    return emitOpError("value must be a statically shaped tensor");
+  return success();
+}
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+//===----------------------------------------------------------------------===//
+// Conv2DOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  auto weight = cast<RankedTensorType>(adaptor.getWeight().getType());
+  if (input.getRank() != 4 || weight.getRank() != 4)
+    return emitInferError(loc, "swin.conv2d expects rank-4 NCHW input and OIHW weight");
+  if (!weight.hasStaticShape())
+    return emitInferError(loc, "swin.conv2d weight must be static");
+  ArrayRef<int64_t> strides = adaptor.getStrides(), padding = adaptor.getPadding(),
+                    dilations = adaptor.getDilations();
+  int64_t groups = adaptor.getGroups();
+  if (strides.size() != 2 || dilations.size() != 2 || padding.size() != 4)
+    return emitInferError(loc, "swin.conv2d expects 2 strides, 2 dilations and 4 paddings");
+  if (groups < 1 || llvm::any_of(strides, [](int64_t s) { return s < 1; }) ||
+      llvm::any_of(dilations, [](int64_t d) { return d < 1; }) ||
+      llvm::any_of(padding, [](int64_t p) { return p < 0; }))
+    return emitInferError(loc, "swin.conv2d: strides, dilations and groups must be positive, padding non-negative");
+  int64_t channels = input.getDimSize(1);
+  if (isDynamic(channels) || isDynamic(input.getDimSize(2)) ||
+      isDynamic(input.getDimSize(3)))
+    return emitInferError(loc, "swin.conv2d: only the batch dimension may be dynamic");
+  if (channels % groups != 0 || weight.getDimSize(0) % groups != 0 ||
+      channels / groups != weight.getDimSize(1))
+    return emitInferError(loc, "swin.conv2d: input has " + Twine(channels) +
+                                   " channels but the weight expects " +
+                                   Twine(weight.getDimSize(1) * groups));
+  if (adaptor.getBias()) {
+    auto bias = cast<RankedTensorType>(adaptor.getBias().getType());
+    if (bias.getRank() != 1 || bias.getDimSize(0) != weight.getDimSize(0))
+      return emitInferError(loc, "swin.conv2d: bias must have one element per output channel");
+  }
+  SmallVector<int64_t> shape = {input.getDimSize(0), weight.getDimSize(0)};
+  for (int i = 0; i < 2; ++i) {
+    int64_t extent = input.getDimSize(2 + i) + padding[i] + padding[i + 2] -
+                     dilations[i] * (weight.getDimSize(2 + i) - 1) - 1;
+    if (extent < 0)
+      return emitInferError(loc, "swin.conv2d: kernel larger than the padded input");
+    shape.push_back(extent / strides[i] + 1);
+  }
+  inferred.push_back(rankedTensorOf(shape, input.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MatMulOp / LinearOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatMulOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  auto lhs = cast<RankedTensorType>(adaptor.getLhs().getType());
+  auto rhs = cast<RankedTensorType>(adaptor.getRhs().getType());
+  if (lhs.getRank() < 2 || rhs.getRank() < 2)
+    return emitInferError(loc, "swin.matmul operands must have rank >= 2");
+  int64_t k = lhs.getShape().back(), k2 = rhs.getShape()[rhs.getRank() - 2];
+  if (!isDynamic(k) && !isDynamic(k2) && k != k2)
+    return emitInferError(loc, "swin.matmul contraction mismatch: " +
+                                   shapeString(lhs.getShape()) + " x " +
+                                   shapeString(rhs.getShape()));
+  auto batch = broadcastShapes(lhs.getShape().drop_back(2), rhs.getShape().drop_back(2));
+  if (failed(batch))
+    return emitInferError(loc, "swin.matmul batch dimensions do not broadcast: " +
+                                   shapeString(lhs.getShape()) + " x " +
+                                   shapeString(rhs.getShape()));
+  SmallVector<int64_t> shape = *batch;
+  shape.push_back(lhs.getShape()[lhs.getRank() - 2]);
+  shape.push_back(rhs.getShape().back());
+  inferred.push_back(rankedTensorOf(shape, lhs.getElementType()));
+  return success();
+}
+
+LogicalResult LinearOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  auto weight = cast<RankedTensorType>(adaptor.getWeight().getType());
+  if (weight.getRank() != 2 || !weight.hasStaticShape())
+    return emitInferError(loc, "swin.linear weight must be a static [out, in] matrix");
+  if (input.getRank() < 1 || input.getShape().back() != weight.getDimSize(1))
+    return emitInferError(loc, "swin.linear: input " + shapeString(input.getShape()) +
+                                   " does not match weight " +
+                                   shapeString(weight.getShape()));
+  if (adaptor.getBias()) {
+    auto bias = cast<RankedTensorType>(adaptor.getBias().getType());
+    if (bias.getRank() != 1 || bias.getDimSize(0) != weight.getDimSize(0))
+      return emitInferError(loc, "swin.linear: bias must have one element per output feature");
+  }
+  SmallVector<int64_t> shape(input.getShape());
+  shape.back() = weight.getDimSize(0);
+  inferred.push_back(rankedTensorOf(shape, input.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Binary elementwise ops
+//===----------------------------------------------------------------------===//
+
+static LogicalResult inferBroadcast(std::optional<Location> loc, StringRef name,
+                                    Value lhs, Value rhs,
+                                    SmallVectorImpl<Type> &inferred) {
+  auto l = cast<RankedTensorType>(lhs.getType());
+  auto r = cast<RankedTensorType>(rhs.getType());
+  auto shape = broadcastShapes(l.getShape(), r.getShape());
+  if (failed(shape))
+    return emitInferError(loc, "swin." + name + ": shapes " + shapeString(l.getShape()) +
+                                   " and " + shapeString(r.getShape()) +
+                                   " do not broadcast");
+  inferred.push_back(rankedTensorOf(*shape, l.getElementType()));
+  return success();
+}
+
+#define SWIN_BINARY_INFER(OP, NAME)                                            \
+  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc, \
+                                     Adaptor adaptor,                          \
+                                     SmallVectorImpl<Type> &inferred) {        \
+    return inferBroadcast(loc, NAME, adaptor.getLhs(), adaptor.getRhs(),       \
+                          inferred);                                           \
+  }
+SWIN_BINARY_INFER(AddOp, "add")
+SWIN_BINARY_INFER(SubOp, "sub")
+SWIN_BINARY_INFER(MulOp, "mul")
+SWIN_BINARY_INFER(DivOp, "div")
+SWIN_BINARY_INFER(PowOp, "pow")
+SWIN_BINARY_INFER(MaxOp, "max")
+SWIN_BINARY_INFER(MinOp, "min")
+#undef SWIN_BINARY_INFER
+
+LogicalResult ClipOp::verify() {
+  if (getMin().convertToFloat() > getMax().convertToFloat())
+    return emitOpError("min must not exceed max");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// LayerNormOp / SoftmaxOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  inferred.push_back(adaptor.getInput().getType());
+  return success();
+}
+
+LogicalResult LayerNormOp::verify() {
+  auto input = getInput().getType();
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= input.getRank())
+    return emitOpError("axis ") << axis << " out of range for rank " << input.getRank();
+  ArrayRef<int64_t> normalized = input.getShape().drop_front(axis);
+  if (llvm::any_of(normalized, isDynamic))
+    return emitOpError("normalised dimensions must be static");
+  for (Value param : {getScale(), getBias()}) {
+    auto shape = cast<RankedTensorType>(param.getType()).getShape();
+    if (shape != normalized)
+      return emitOpError("scale and bias must have shape ")
+             << shapeString(normalized) << ", got " << shapeString(shape);
+  }
+  if (getEpsilon().convertToFloat() <= 0.0f)
+    return emitOpError("epsilon must be positive");
+  return success();
+}
+
+LogicalResult SoftmaxOp::verify() {
+  int64_t rank = getInput().getType().getRank();
+  if (getAxis() < 0 || getAxis() >= rank)
+    return emitOpError("axis ") << getAxis() << " out of range for rank " << rank;
+  if (isDynamic(getInput().getType().getDimSize(getAxis())))
+    return emitOpError("softmax axis must be static");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ReshapeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReshapeOp::verify() {
+  RankedTensorType input = getInput().getType(), result = getResult().getType();
+  int64_t resultDynamic = llvm::count_if(result.getShape(), isDynamic);
+  if (resultDynamic > 1)
+    return emitOpError("result may have at most one dynamic dimension");
+  if (input.hasStaticShape() != result.hasStaticShape())
+    return emitOpError("input and result must both be static or both be dynamic");
+  if (input.hasStaticShape() && input.getNumElements() != result.getNumElements())
+    return emitOpError("element count changes from ")
+           << input.getNumElements() << " to " << result.getNumElements();
+  return success();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType() && getType().hasStaticShape())
+    return getInput();
+  if (auto producer = getInput().getDefiningOp<ReshapeOp>()) {
+    getInputMutable().assign(producer.getInput());
+    return getResult();
+  }
+  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput()))
+    return dense.reshape(getType());
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// TransposeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  ArrayRef<int64_t> perm = adaptor.getPerm();
+  if (static_cast<int64_t>(perm.size()) != input.getRank())
+    return emitInferError(loc, "swin.transpose: perm has " + Twine(perm.size()) +
+                                   " entries for a rank-" + Twine(input.getRank()) +
+                                   " input");
+  SmallVector<bool> seen(perm.size(), false);
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= input.getRank() || seen[p])
+      return emitInferError(loc, "swin.transpose: perm is not a permutation");
+    seen[p] = true;
+    shape.push_back(input.getDimSize(p));
+  }
+  inferred.push_back(rankedTensorOf(shape, input.getElementType()));
+  return success();
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  ArrayRef<int64_t> perm = getPerm();
+  if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
+    return getInput();
+  if (auto producer = getInput().getDefiningOp<TransposeOp>()) {
+    // transpose(transpose(x, p), q) == transpose(x, p o q).
+    SmallVector<int64_t> composed;
+    for (int64_t q : perm)
+      composed.push_back(producer.getPerm()[q]);
+    getInputMutable().assign(producer.getInput());
+    setPerm(composed);
+    if (llvm::equal(composed, llvm::seq<int64_t>(0, composed.size())))
+      return getInput();
+    return getResult();
+  }
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// SliceOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &inferred) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  ArrayRef<int64_t> offsets = adaptor.getOffsets(), sizes = adaptor.getSizes(),
+                    strides = adaptor.getStrides();
+  int64_t rank = input.getRank();
+  if ((int64_t)offsets.size() != rank || (int64_t)sizes.size() != rank ||
+      (int64_t)strides.size() != rank)
+    return emitInferError(loc, "swin.slice needs one offset, size and stride per dimension");
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t dim = input.getDimSize(i);
+    if (isDynamic(dim)) {
+      if (offsets[i] != 0 || strides[i] != 1 || !isDynamic(sizes[i]))
+        return emitInferError(loc, "swin.slice: dynamic dimension " + Twine(i) +
+                                       " must be taken whole");
+      continue;
+    }
+    if (strides[i] < 1 || offsets[i] < 0 || sizes[i] < 0 ||
+        (sizes[i] > 0 && offsets[i] + (sizes[i] - 1) * strides[i] >= dim))
+      return emitInferError(loc, "swin.slice: dimension " + Twine(i) +
+                                     " slice out of bounds");
+  }
+  inferred.push_back(rankedTensorOf(sizes, input.getElementType()));
+  return success();
+}
+
+OpFoldResult SliceOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType() &&
+      llvm::all_of(getOffsets(), [](int64_t o) { return o == 0; }) &&
+      llvm::all_of(getStrides(), [](int64_t s) { return s == 1; }))
+    return getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// ConcatOp / PadOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  if (adaptor.getInputs().empty())
+    return emitInferError(loc, "swin.concat needs at least one input");
+  auto first = cast<RankedTensorType>(adaptor.getInputs().front().getType());
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis >= first.getRank())
+    return emitInferError(loc, "swin.concat: axis out of range");
+  SmallVector<int64_t> shape(first.getShape());
+  for (Value v : adaptor.getInputs().drop_front()) {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (type.getRank() != first.getRank())
+      return emitInferError(loc, "swin.concat: inputs differ in rank");
+    for (int64_t i = 0; i < first.getRank(); ++i) {
+      int64_t d = type.getDimSize(i);
+      if (i == axis) {
+        shape[i] = (isDynamic(shape[i]) || isDynamic(d)) ? ShapedType::kDynamic
+                                                         : shape[i] + d;
+      } else if (!isDynamic(d) && !isDynamic(shape[i]) && d != shape[i]) {
+        return emitInferError(loc, "swin.concat: inputs differ in dimension " + Twine(i));
+      }
+    }
+  }
+  inferred.push_back(rankedTensorOf(shape, first.getElementType()));
+  return success();
+}
+
+LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &inferred) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  ArrayRef<int64_t> low = adaptor.getLow(), high = adaptor.getHigh();
+  if ((int64_t)low.size() != input.getRank() || (int64_t)high.size() != input.getRank())
+    return emitInferError(loc, "swin.pad needs one low and one high padding per dimension");
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < input.getRank(); ++i) {
+    if (low[i] < 0 || high[i] < 0)
+      return emitInferError(loc, "swin.pad: padding must be non-negative");
+    int64_t d = input.getDimSize(i);
+    if (isDynamic(d) && (low[i] || high[i]))
+      return emitInferError(loc, "swin.pad: cannot pad the dynamic dimension");
+    shape.push_back(isDynamic(d) ? d : d + low[i] + high[i]);
+  }
+  inferred.push_back(rankedTensorOf(shape, input.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions and pooling
+//===----------------------------------------------------------------------===//
+
+static LogicalResult inferReduce(std::optional<Location> loc, Value inputValue,
+                                 ArrayRef<int64_t> axes, bool keepDims,
+                                 SmallVectorImpl<Type> &inferred) {
+  auto input = cast<RankedTensorType>(inputValue.getType());
+  if (axes.empty())
+    return emitInferError(loc, "swin reduction needs at least one axis");
+  for (size_t i = 0; i < axes.size(); ++i) {
+    if (axes[i] < 0 || axes[i] >= input.getRank() || (i && axes[i] <= axes[i - 1]))
+      return emitInferError(loc, "swin reduction axes must be sorted, unique and in range");
+    if (isDynamic(input.getDimSize(axes[i])))
+      return emitInferError(loc, "swin reduction over the dynamic (batch) dimension");
+  }
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < input.getRank(); ++i) {
+    if (!llvm::is_contained(axes, i))
+      shape.push_back(input.getDimSize(i));
+    else if (keepDims)
+      shape.push_back(1);
+  }
+  inferred.push_back(rankedTensorOf(shape, input.getElementType()));
+  return success();
+}
+
+#define SWIN_REDUCE_INFER(OP)                                                  \
+  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc, \
+                                     Adaptor adaptor,                          \
+                                     SmallVectorImpl<Type> &inferred) {        \
+    return inferReduce(loc, adaptor.getInput(), adaptor.getAxes(),             \
+                       adaptor.getKeepDims(), inferred);                       \
+  }
+SWIN_REDUCE_INFER(ReduceMeanOp)
+SWIN_REDUCE_INFER(ReduceSumOp)
+SWIN_REDUCE_INFER(ReduceMaxOp)
+SWIN_REDUCE_INFER(ReduceL2Op)
+#undef SWIN_REDUCE_INFER
+
+LogicalResult GlobalAvgPoolOp::inferReturnTypes(MLIRContext *,
+                                                std::optional<Location> loc,
+                                                Adaptor adaptor,
+                                                SmallVectorImpl<Type> &inferred) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  if (input.getRank() < 3)
+    return emitInferError(loc, "swin.global_avg_pool expects an N x C x spatial... tensor");
+  SmallVector<int64_t> shape(input.getShape());
+  for (int64_t i = 2; i < input.getRank(); ++i) {
+    if (isDynamic(shape[i]))
+      return emitInferError(loc, "swin.global_avg_pool: spatial dimensions must be static");
+    shape[i] = 1;
+  }
+  inferred.push_back(rankedTensorOf(shape, input.getElementType()));
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "swin/Dialect/Swin/IR/SwinOps.cpp.inc"

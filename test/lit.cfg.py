@@ -1,0 +1,24 @@
+# -*- Python -*-
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "SWIN"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+# .textproto files are ONNX models in protobuf text format, for the importer.
+config.suffixes = [".mlir", ".textproto", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.swin_obj_root, "test")
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "fixtures", "python", "Inputs"]
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%fixtures", config.swin_fixtures_dir))
+
+llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+tools = ["swin-opt", "swin-compile", "swin-run"]
+llvm_config.add_tool_substitutions(tools, [config.swin_tools_dir])
