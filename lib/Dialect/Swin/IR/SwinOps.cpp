@@ -398,6 +398,31 @@ OpFoldResult SliceOp::fold(FoldAdaptor) {
 }
 
 //===----------------------------------------------------------------------===//
+// BroadcastOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult BroadcastOp::verify() {
+  ArrayRef<int64_t> in = getInput().getType().getShape(),
+                    out = getResult().getType().getShape();
+  if (in.size() > out.size())
+    return emitOpError("cannot broadcast rank ") << in.size() << " to rank " << out.size();
+  if (llvm::count_if(out, isDynamic) > 1)
+    return emitOpError("result may have at most one dynamic dimension");
+  bool hasDynamic = llvm::any_of(out, isDynamic);
+  if (hasDynamic != (getBatchMultiple() > 0))
+    return emitOpError("batch_multiple must be positive exactly when the result has a "
+                       "dynamic dimension");
+  size_t offset = out.size() - in.size();
+  for (size_t i = 0; i < in.size(); ++i) {
+    int64_t src = in[i], dst = out[i + offset];
+    if (src != 1 && src != dst)
+      return emitOpError("input dimension ") << i << " (" << (isDynamic(src) ? "?" : std::to_string(src))
+                                             << ") does not broadcast to the result";
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // ConcatOp / PadOp
 //===----------------------------------------------------------------------===//
 

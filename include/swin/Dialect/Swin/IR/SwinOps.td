@@ -241,6 +241,26 @@ def Swin_ConcatOp : Swin_Op<"concat", [Pure, InferTypeOpAdaptor,
   let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
 }
 
+def Swin_BroadcastOp : Swin_Op<"broadcast", [Pure]> {
+  let summary = "broadcast to a larger shape, possibly along the batch";
+  let description = [{
+    Broadcasts `input` to the result shape with NumPy rules. A dynamic result
+    dimension has size `batch_multiple * batch`, where `batch` is the size of
+    the function argument's dynamic dimension. Exporters produce this when a
+    constant (an attention mask) is expanded to the batch.
+
+    ```mlir
+    %m = swin.broadcast %mask {batch_multiple = 1 : i64}
+         : tensor<1x64x1x49x49xf32> -> tensor<?x64x1x49x49xf32>
+    ```
+  }];
+  let arguments = (ins Swin_Tensor:$input,
+                   DefaultValuedAttr<I64Attr, "0">:$batch_multiple);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 def Swin_PadOp : Swin_Op<"pad", [Pure, InferTypeOpAdaptor]> {
   let summary = "pad with a constant value";
   let description = [{

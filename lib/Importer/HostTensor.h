@@ -1,0 +1,101 @@
+//===- HostTensor.h - constants folded at import ----------------*- C++ -*-===//
+//
+// The importer evaluates every shape and mask computation of an ONNX graph
+// on the host. The batch is a runtime quantity, so each folded value is
+// computed twice, at batch kBatchLane[0] and at kBatchLane[1] (the two
+// "lanes"). A value that agrees in both lanes does not depend on the batch;
+// a reshape target that differs must be proportional to the batch (it
+// becomes the dynamic dimension). This handles whatever arithmetic the
+// exporters emit (integer and float Div, Cast, Mod, Range over the batch,
+// ...) without a symbolic algebra.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SWIN_IMPORTER_HOSTTENSOR_H
+#define SWIN_IMPORTER_HOSTTENSOR_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace swin::onnx_import {
+
+/// The two batch sizes the lanes are evaluated at.
+constexpr int64_t kBatchLane[2] = {2, 3};
+
+enum class ElemKind { Float, Int, Bool };
+
+/// A host tensor in one lane. Values are stored as doubles; integer tensors
+/// keep integer semantics in arithmetic.
+struct HostTensor {
+  ElemKind kind = ElemKind::Float;
+  /// The ONNX TensorProto data type, kept so Cast and output types are exact.
+  int32_t onnxType = 1;
+  std::vector<int64_t> shape;
+  std::vector<double> data;
+
+  int64_t numElements() const;
+  bool operator==(const HostTensor &o) const {
+    return kind == o.kind && shape == o.shape && data == o.data;
+  }
+
+  static HostTensor scalar(double value, ElemKind kind, int32_t onnxType);
+};
+
+using HostTensorPtr = std::shared_ptr<const HostTensor>;
+
+/// A folded value in both batch lanes; `lanes[1]` is null when the value
+/// does not depend on the batch.
+struct LaneTensor {
+  HostTensorPtr lanes[2];
+
+  bool dependsOnBatch() const { return lanes[1] != nullptr; }
+  const HostTensor &lane(int i) const {
+    return (i == 1 && lanes[1]) ? *lanes[1] : *lanes[0];
+  }
+  static LaneTensor fromLanes(HostTensor lane0, HostTensor lane1);
+  static LaneTensor uniform(HostTensor t);
+};
+
+/// ONNX data type helpers.
+bool isSupportedOnnxType(int32_t onnxType);
+ElemKind kindOfOnnxType(int32_t onnxType);
+const char *onnxTypeName(int32_t onnxType);
+
+/// Converts a lane value to int64, saturating at the int64 range (ONNX uses
+/// INT64_MAX as "to the end" in Slice).
+int64_t toInt64(double value);
+
+/// Folds one ONNX op on constant inputs (one lane). `attrs` gives access to the node's
+/// attributes. Returns the outputs, or an error saying what is wrong.
+/// Unknown op types return an error with `isUnsupportedFold` set.
+struct FoldAttrs {
+  virtual ~FoldAttrs() = default;
+  virtual bool has(llvm::StringRef name) const = 0;
+  virtual int64_t getInt(llvm::StringRef name, int64_t dflt) const = 0;
+  virtual float getFloat(llvm::StringRef name, float dflt) const = 0;
+  virtual std::vector<int64_t> getInts(llvm::StringRef name) const = 0;
+  virtual std::string getString(llvm::StringRef name) const = 0;
+  virtual llvm::Expected<HostTensor> getTensor(llvm::StringRef name) const = 0;
+};
+
+/// Whether `opType` is one the host folder implements.
+bool canFold(llvm::StringRef opType);
+
+llvm::Expected<std::vector<HostTensor>>
+foldOp(llvm::StringRef opType, int64_t opset,
+       llvm::ArrayRef<const HostTensor *> inputs, const FoldAttrs &attrs,
+       int numOutputs);
+
+/// Numpy-style broadcast of two shapes.
+llvm::Expected<std::vector<int64_t>>
+broadcastShapes(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);
+
+std::string shapeToString(llvm::ArrayRef<int64_t> shape);
+
+} // namespace swin::onnx_import
+
+#endif // SWIN_IMPORTER_HOSTTENSOR_H

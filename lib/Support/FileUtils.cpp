@@ -1,0 +1,40 @@
+//===- FileUtils.cpp - output files ---------------------------------------===//
+
+#include "swin/Support/FileUtils.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+using namespace llvm;
+
+Error swin::writeFileAtomically(StringRef path,
+                                function_ref<Error(raw_ostream &)> write) {
+  if (path == "-") {
+    if (Error e = write(outs()))
+      return e;
+    outs().flush();
+    return Error::success();
+  }
+  int fd = -1;
+  SmallString<256> tempPath;
+  if (std::error_code ec =
+          sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, tempPath))
+    return createStringError(ec, "cannot create '" + path + "': " + ec.message());
+  {
+    raw_fd_ostream os(fd, /*shouldClose=*/true);
+    Error written = write(os);
+    os.close();
+    if (written || os.has_error()) {
+      std::string why = written ? toString(std::move(written)) : os.error().message();
+      os.clear_error();
+      sys::fs::remove(tempPath);
+      return createStringError(inconvertibleErrorCode(),
+                               "cannot write '" + path + "': " + why);
+    }
+  }
+  if (std::error_code ec = sys::fs::rename(tempPath, path)) {
+    sys::fs::remove(tempPath);
+    return createStringError(ec, "cannot write '" + path + "': " + ec.message());
+  }
+  return Error::success();
+}
