@@ -26,6 +26,16 @@ construction, so re-running reproduces identical weights (and fixtures that
 share a model, e.g. ``timm_legacy`` / ``timm_dynamo``, share their weights and
 input).  Inputs come from numpy's PCG64 generator and do not depend on torch.
 
+Weights (``--init test``, the default): the libraries' own initialisation makes
+every Linear bias 0, every LayerNorm weight 1 / bias 0 (HF: also the relative
+position bias tables 0) and gives near-uniform attention, so a compiler that
+dropped biases, LayerNorm affine parameters or the relative position bias would
+still match the reference exactly; the dynamo exporter also specialises the
+graph on those values (drops zero biases, merges equal initializers).  The
+default therefore re-draws every parameter from a seeded generator with
+magnitudes that keep activations O(1) and make attention clearly non-uniform.
+``--init default`` keeps the libraries' initialisation.
+
 Usage::
 
     python python/export_fixtures.py --out test/fixtures            # default set
@@ -50,6 +60,7 @@ from typing import Callable
 import numpy as np
 
 MODEL_SEED = 0
+INIT_SEED = 1  # seed of the test-friendly re-initialisation (see reinit_for_testing)
 INPUT_SEED = 1234
 CHECK_SEED = 4321  # seed of the (unsaved) extra-batch check input
 CHECK_BATCH = 3
@@ -80,10 +91,21 @@ class Fixture:
     opset: int | None = LEGACY_OPSET
     # Part of the default (committed) set, or only generated when named.
     default: bool = True
+    # transformers only: attention implementation (None = library default, "sdpa").
+    attn_implementation: str | None = None
+    # timm only: build this registered model via timm.create_model instead of
+    # constructing SwinTransformer from the hyper-parameters above.
+    timm_model: str | None = None
     description: str = ""
 
 
-TINY = dict(patch_size=4, embed_dim=32, depths=(2, 2, 2, 2), num_heads=(1, 2, 4, 8), num_classes=10)
+# Small enough to commit (about 2.5 MB of weights), with every structural
+# feature of Swin-T: four stages, shifted blocks in stages 1-3, patch merging.
+TINY = dict(patch_size=4, embed_dim=16, depths=(2, 2, 2, 2), num_heads=(1, 2, 4, 8), num_classes=10)
+# At 384/w12 the legacy exporter stores each shift mask as a constant
+# (5.3 MB for stage 1's 64 windows of 144x144); one block in stage 1 keeps it
+# unshifted so the fixture stays small. Stages 2 and 3 still shift.
+TINY_W12 = dict(TINY, depths=(1, 2, 2, 2))
 
 FIXTURES: dict[str, Fixture] = {
     f.name: f
@@ -98,13 +120,18 @@ FIXTURES: dict[str, Fixture] = {
                 **TINY, description="same model as torchvision_legacy, dynamo exporter"),
         Fixture("hf_legacy", "transformers", "legacy", image_size=224, window_size=7, **TINY,
                 description="HF transformers SwinForImageClassification 224/w7, tiny, exporter opset 17"),
-        Fixture("timm_w12_384", "timm", "legacy", image_size=384, window_size=12, **TINY,
+        Fixture("timm_w12_384", "timm", "legacy", image_size=384, window_size=12, **TINY_W12,
                 description="timm SwinTransformer 384/w12, tiny, TorchScript exporter opset 17"),
         # ---- on demand only (never written unless named with --only) ----
+        # With the default attention ("sdpa") the dynamo exporter fails while decomposing
+        # SDPA ("Cannot view a tensor with shape [B*nW, 49, heads, hd] ... as [B*nW, 49, C]"),
+        # dynamic or static batch alike; the eager attention path exports fine.
         Fixture("hf_dynamo", "transformers", "dynamo", image_size=224, window_size=7, opset=None, **TINY,
-                default=False, description="experimental: HF Swin through the dynamo exporter"),
+                default=False, attn_implementation="eager",
+                description="HF Swin, dynamo exporter, attn_implementation='eager' (sdpa fails)"),
         Fixture("swin_t_real", "timm", "legacy", image_size=224, patch_size=4, window_size=7, embed_dim=96,
                 depths=(2, 2, 6, 2), num_heads=(3, 6, 12, 24), num_classes=1000, batch=1, default=False,
+                timm_model="swin_tiny_patch4_window7_224",
                 description="timm swin_tiny_patch4_window7_224 (pretrained=False), ~110 MB"),
     ]
 }
@@ -118,9 +145,12 @@ def _build_timm(fx: Fixture):
     import timm
     from timm.models.swin_transformer import SwinTransformer
 
-    if fx.name == "swin_t_real":
-        return timm.create_model("swin_tiny_patch4_window7_224", pretrained=False,
-                                 drop_rate=0.0, drop_path_rate=0.0)
+    if fx.timm_model is not None:
+        model = timm.create_model(fx.timm_model, pretrained=False, drop_rate=0.0, drop_path_rate=0.0)
+        cfg = (model.patch_embed.patch_size[0], model.embed_dim, model.num_classes)
+        if cfg != (fx.patch_size, fx.embed_dim, fx.num_classes):
+            raise RuntimeError(f"{fx.timm_model}: (patch, embed_dim, classes) = {cfg} disagrees with {fx.name}")
+        return model
     return SwinTransformer(
         img_size=fx.image_size, patch_size=fx.patch_size, window_size=fx.window_size,
         embed_dim=fx.embed_dim, depths=fx.depths, num_heads=fx.num_heads,
@@ -157,7 +187,13 @@ def _build_transformers(fx: Fixture):
         depths=list(fx.depths), num_heads=list(fx.num_heads), window_size=fx.window_size,
         num_labels=fx.num_classes, hidden_dropout_prob=0.0,
         attention_probs_dropout_prob=0.0, drop_path_rate=0.0)
-    return LogitsOnly(SwinForImageClassification(config))
+    if fx.attn_implementation is not None:
+        config._attn_implementation = fx.attn_implementation
+    model = SwinForImageClassification(config)
+    used = model.config._attn_implementation
+    if fx.attn_implementation is not None and used != fx.attn_implementation:
+        raise RuntimeError(f"asked for attention {fx.attn_implementation!r}, got {used!r}")
+    return LogitsOnly(model)
 
 
 BUILDERS: dict[str, Callable] = {
@@ -167,16 +203,67 @@ BUILDERS: dict[str, Callable] = {
 }
 
 
+def _attn_implementation(model, library: str) -> str:
+    """Which attention code path the model ran: "sdpa" (fused) or "eager" (matmul/softmax)."""
+    if library == "transformers":
+        return str(model.inner.config._attn_implementation)
+    if library == "timm":
+        fused = [m.fused_attn for m in model.modules() if hasattr(m, "fused_attn")]
+        return "sdpa" if any(fused) else "eager"
+    return "eager"  # torchvision's shifted_window_attention is explicit matmul + softmax
+
+
 def library_version(library: str) -> str:
     module = __import__(library)
     return str(module.__version__)
 
 
-def build_model(fx: Fixture):
+def reinit_for_testing(model, seed: int = INIT_SEED) -> None:
+    """Re-draw all parameters so that every one of them influences the output.
+
+    * Linear / Conv weights: N(0, 1/fan_in) -- unit-variance activations and
+      attention logits of order 1 (library init gives ~0.01: uniform softmax).
+    * Linear / Conv biases and LayerNorm biases: N(0, std 0.1).
+    * LayerNorm weights: 1 + N(0, std 0.1).
+    * Everything else (relative position bias tables): N(0, std 1).
+    Buffers (relative position index, precomputed attention masks) are kept.
+    """
+    import math
+
+    import torch
+
+    gen = torch.Generator().manual_seed(seed)
+
+    def draw(param, std, mean=0.0):
+        param.copy_(torch.randn(param.shape, generator=gen, dtype=param.dtype) * std + mean)
+
+    done = set()
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, (torch.nn.Linear, torch.nn.Conv2d)):
+                draw(module.weight, 1.0 / math.sqrt(module.weight[0].numel()))
+                done.add(id(module.weight))
+                if module.bias is not None:
+                    draw(module.bias, 0.1)
+                    done.add(id(module.bias))
+            elif isinstance(module, torch.nn.LayerNorm):
+                draw(module.weight, 0.1, mean=1.0)
+                draw(module.bias, 0.1)
+                done.update((id(module.weight), id(module.bias)))
+        for param in model.parameters():
+            if id(param) not in done:
+                draw(param, 1.0)
+
+
+def build_model(fx: Fixture, init: str = "test"):
     import torch
 
     torch.manual_seed(MODEL_SEED)
     model = BUILDERS[fx.library](fx)
+    if init == "test":
+        reinit_for_testing(model)
+    elif init != "default":
+        raise ValueError(f"unknown init {init!r}")
     model.eval()
     return model
 
@@ -190,8 +277,8 @@ def make_input(batch: int, image_size: int, seed: int) -> np.ndarray:
 # Export
 # --------------------------------------------------------------------------
 
-def export_legacy(model, x, path: Path, opset: int) -> bool:
-    """TorchScript-based exporter. Returns True (the batch axis is always dynamic)."""
+def export_legacy(model, x, path: Path, opset: int) -> None:
+    """TorchScript-based exporter, batch axis marked dynamic through ``dynamic_axes``."""
     import torch
 
     torch.onnx.export(
@@ -199,7 +286,6 @@ def export_legacy(model, x, path: Path, opset: int) -> bool:
         input_names=[INPUT_NAME], output_names=[OUTPUT_NAME],
         dynamic_axes={INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}},
         do_constant_folding=True, export_params=True)
-    return True
 
 
 def export_dynamo(model, x, path: Path, opset: int | None) -> tuple[bool, str]:
@@ -211,7 +297,7 @@ def export_dynamo(model, x, path: Path, opset: int | None) -> tuple[bool, str]:
     import torch
 
     common = dict(dynamo=True, input_names=[INPUT_NAME], output_names=[OUTPUT_NAME],
-                  external_data=False)
+                  external_data=False, verbose=False)
     if opset is not None:
         common["opset_version"] = opset
     batch = torch.export.Dim("batch", min=1, max=MAX_BATCH)
@@ -227,13 +313,24 @@ def export_dynamo(model, x, path: Path, opset: int | None) -> tuple[bool, str]:
     return dynamic, note
 
 
-def make_self_contained(path: Path) -> None:
-    """Re-save ``path`` with every initializer embedded and remove stray data files."""
+# Node metadata the dynamo exporter writes that embeds absolute source paths of
+# the exporting machine; dropped so fixtures are byte-identical across machines.
+PATH_DEPENDENT_METADATA = {"pkg.torch.onnx.stack_trace"}
+
+
+def finalize_onnx(path: Path) -> None:
+    """Re-save ``path`` self-contained: every initializer embedded, stray data files
+    removed, path-dependent node metadata stripped."""
     import onnx
 
     directory = path.parent
     before = set(directory.iterdir())
     model = onnx.load(str(path), load_external_data=True)
+    for node in _walk_nodes(model.graph):
+        keep = [p for p in node.metadata_props if p.key not in PATH_DEPENDENT_METADATA]
+        if len(keep) != len(node.metadata_props):
+            del node.metadata_props[:]
+            node.metadata_props.extend(keep)
     onnx.save(model, str(path), save_as_external_data=False)
     for stray in set(directory.iterdir()) - before:
         stray.unlink()
@@ -323,7 +420,7 @@ def compare(ref: np.ndarray, got: np.ndarray) -> dict:
 # Driver
 # --------------------------------------------------------------------------
 
-def export_fixture(fx: Fixture, out_root: Path) -> dict:
+def export_fixture(fx: Fixture, out_root: Path, init: str = "test") -> dict:
     import onnx
     import onnxruntime
     import torch
@@ -331,7 +428,7 @@ def export_fixture(fx: Fixture, out_root: Path) -> dict:
     started = time.time()
     out_dir = out_root / fx.name
     print(f"[{fx.name}] {fx.description}")
-    model = build_model(fx)
+    model = build_model(fx, init)
     x_np = make_input(fx.batch, fx.image_size, INPUT_SEED)
     y_np = torch_forward(model, x_np)
     expected_shape = (fx.batch, fx.num_classes)
@@ -349,7 +446,7 @@ def export_fixture(fx: Fixture, out_root: Path) -> dict:
                 export_legacy(model, x_t, tmp_path, fx.opset)
             else:
                 _, note = export_dynamo(model, x_t, tmp_path, fx.opset)
-        make_self_contained(tmp_path)
+        finalize_onnx(tmp_path)
         onnx.checker.check_model(str(tmp_path), full_check=True)
         info = inspect_onnx(tmp_path)
 
@@ -381,6 +478,7 @@ def export_fixture(fx: Fixture, out_root: Path) -> dict:
         "exporter": fx.exporter,
         "opset": info["opset"],
         "opset_requested": fx.opset,
+        "attn_implementation": _attn_implementation(model, fx.library),
         "image_size": fx.image_size,
         "patch_size": fx.patch_size,
         "window_size": fx.window_size,
@@ -396,6 +494,10 @@ def export_fixture(fx: Fixture, out_root: Path) -> dict:
         "input_shape": list(x_np.shape),
         "output_shape": list(y_np.shape),
         "model_seed": MODEL_SEED,
+        "weight_init": (f"reinit_for_testing(seed={INIT_SEED}) after library init: normal draws, "
+                        "Linear/Conv weight std 1/sqrt(fan_in), biases std 0.1, LayerNorm weight "
+                        "mean 1 std 0.1, LayerNorm bias std 0.1, relative position bias tables std 1"
+                        if init == "test" else "library default"),
         "input_seed": INPUT_SEED,
         "input_distribution": "numpy default_rng(input_seed).standard_normal, float32",
         "ort_check": checks,
@@ -419,6 +521,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="output root directory (default: %(default)s)")
     parser.add_argument("--only", nargs="+", metavar="NAME", choices=sorted(FIXTURES),
                         help="export only these fixtures (any name, including on-demand ones)")
+    parser.add_argument("--init", choices=("test", "default"), default="test",
+                        help="weights: 'test' re-draws every parameter so biases, LayerNorm affine and "
+                             "relative position bias all matter (default); 'default' keeps the "
+                             "libraries' own initialisation")
     parser.add_argument("--list", action="store_true", help="list the known fixtures and exit")
     return parser.parse_args(argv)
 
@@ -435,7 +541,7 @@ def main(argv: list[str] | None = None) -> int:
     failures = []
     for name in names:
         try:
-            export_fixture(FIXTURES[name], args.out)
+            export_fixture(FIXTURES[name], args.out, args.init)
         except Exception as exc:  # noqa: BLE001 - report and keep going
             failures.append(name)
             print(f"[{name}] FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)

@@ -94,7 +94,7 @@ func.func @activations_and_norms(%x: tensor<?x3136x96xf32>, %g: tensor<96xf32>, 
   %n = swin.layer_norm %x, %g, %b {axis = 2 : i64, epsilon = 1.0e-5 : f32} : (tensor<?x3136x96xf32>, tensor<96xf32>, tensor<96xf32>) -> tensor<?x3136x96xf32>
   // CHECK: swin.gelu %{{.*}} : tensor<?x3136x96xf32>
   %g0 = swin.gelu %n : tensor<?x3136x96xf32>
-  // CHECK: swin.gelu %{{.*}} {approximation = #swin<gelu_approximation<tanh>>} : tensor<?x3136x96xf32>
+  // CHECK: swin.gelu %{{.*}} {approximation = #swin.gelu_approximation<tanh>} : tensor<?x3136x96xf32>
   %g1 = swin.gelu %n {approximation = #swin<gelu_approximation<tanh>>} : tensor<?x3136x96xf32>
   // CHECK: swin.softmax %{{.*}} {axis = 2 : i64} : tensor<?x3136x96xf32>
   %s = swin.softmax %g1 {axis = 2 : i64} : tensor<?x3136x96xf32>

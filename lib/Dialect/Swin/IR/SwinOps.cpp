@@ -260,7 +260,7 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
 
 LogicalResult LayerNormOp::verify() {
   auto input = getInput().getType();
-  int64_t axis = getAxis();
+  int64_t axis = static_cast<int64_t>(getAxis());
   if (axis < 0 || axis >= input.getRank())
     return emitOpError("axis ") << axis << " out of range for rank " << input.getRank();
   ArrayRef<int64_t> normalized = input.getShape().drop_front(axis);
@@ -279,8 +279,9 @@ LogicalResult LayerNormOp::verify() {
 
 LogicalResult SoftmaxOp::verify() {
   int64_t rank = getInput().getType().getRank();
-  if (getAxis() < 0 || getAxis() >= rank)
-    return emitOpError("axis ") << getAxis() << " out of range for rank " << rank;
+  int64_t axis = static_cast<int64_t>(getAxis());
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ") << axis << " out of range for rank " << rank;
   if (isDynamic(getInput().getType().getDimSize(getAxis())))
     return emitOpError("softmax axis must be static");
   return success();

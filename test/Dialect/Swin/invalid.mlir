@@ -1,0 +1,237 @@
+// RUN: swin-opt %s --split-input-file --verify-diagnostics
+
+func.func @matmul_contraction_mismatch(%a: tensor<4x5xf32>, %b: tensor<6x7xf32>) -> tensor<4x7xf32> {
+  // expected-error @+2 {{contraction mismatch}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = swin.matmul %a, %b : (tensor<4x5xf32>, tensor<6x7xf32>) -> tensor<4x7xf32>
+  return %0 : tensor<4x7xf32>
+}
+
+// -----
+
+func.func @matmul_wrong_result(%a: tensor<4x5xf32>, %b: tensor<5x7xf32>) -> tensor<4x8xf32> {
+  // expected-error @+2 {{inferred type(s) 'tensor<4x7xf32>' are incompatible with return type(s) of operation 'tensor<4x8xf32>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = swin.matmul %a, %b : (tensor<4x5xf32>, tensor<5x7xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @add_not_broadcastable(%a: tensor<4x5xf32>, %b: tensor<3x5xf32>) -> tensor<4x5xf32> {
+  // expected-error @+2 {{do not broadcast}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = swin.add %a, %b : (tensor<4x5xf32>, tensor<3x5xf32>) -> tensor<4x5xf32>
+  return %0 : tensor<4x5xf32>
+}
+
+// -----
+
+func.func @add_mixed_element_types(%a: tensor<4xf32>, %b: tensor<4xf16>) -> tensor<4xf32> {
+  // expected-error @+1 {{requires the same element type for all operands}}
+  %0 = swin.add %a, %b : (tensor<4xf32>, tensor<4xf16>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @integer_tensors_rejected(%a: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @+1 {{must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values}}
+  %0 = swin.relu %a : tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+func.func @linear_weight_mismatch(%x: tensor<?x49x96xf32>, %w: tensor<288x64xf32>) -> tensor<?x49x288xf32> {
+  // expected-error @+2 {{does not match weight}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = swin.linear %x, %w : (tensor<?x49x96xf32>, tensor<288x64xf32>) -> tensor<?x49x288xf32>
+  return %0 : tensor<?x49x288xf32>
+}
+
+// -----
+
+func.func @linear_bias_mismatch(%x: tensor<?x96xf32>, %w: tensor<288x96xf32>, %b: tensor<96xf32>) -> tensor<?x288xf32> {
+  // expected-error @+2 {{bias must have one element per output feature}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = swin.linear %x, %w, %b : (tensor<?x96xf32>, tensor<288x96xf32>, tensor<96xf32>) -> tensor<?x288xf32>
+  return %0 : tensor<?x288xf32>
+}
+
+// -----
+
+func.func @conv_channel_mismatch(%x: tensor<?x4x224x224xf32>, %w: tensor<96x3x4x4xf32>) -> tensor<?x96x56x56xf32> {
+  // expected-error @+2 {{input has 4 channels but the weight expects 3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = swin.conv2d %x, %w {dilations = array<i64: 1, 1>, groups = 1 : i64, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 4, 4>} : (tensor<?x4x224x224xf32>, tensor<96x3x4x4xf32>) -> tensor<?x96x56x56xf32>
+  return %0 : tensor<?x96x56x56xf32>
+}
+
+// -----
+
+func.func @conv_bad_stride(%x: tensor<?x3x224x224xf32>, %w: tensor<96x3x4x4xf32>) -> tensor<?x96x56x56xf32> {
+  // expected-error @+2 {{strides, dilations and groups must be positive}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = swin.conv2d %x, %w {dilations = array<i64: 1, 1>, groups = 1 : i64, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 0, 4>} : (tensor<?x3x224x224xf32>, tensor<96x3x4x4xf32>) -> tensor<?x96x56x56xf32>
+  return %0 : tensor<?x96x56x56xf32>
+}
+
+// -----
+
+func.func @layer_norm_scale_shape(%x: tensor<?x49x96xf32>, %g: tensor<64xf32>, %b: tensor<96xf32>) -> tensor<?x49x96xf32> {
+  // expected-error @+1 {{scale and bias must have shape [96], got [64]}}
+  %0 = swin.layer_norm %x, %g, %b {axis = 2 : i64, epsilon = 1.0e-5 : f32} : (tensor<?x49x96xf32>, tensor<64xf32>, tensor<96xf32>) -> tensor<?x49x96xf32>
+  return %0 : tensor<?x49x96xf32>
+}
+
+// -----
+
+func.func @layer_norm_axis(%x: tensor<?x49x96xf32>, %g: tensor<96xf32>, %b: tensor<96xf32>) -> tensor<?x49x96xf32> {
+  // expected-error @+1 {{axis 3 out of range for rank 3}}
+  %0 = swin.layer_norm %x, %g, %b {axis = 3 : i64, epsilon = 1.0e-5 : f32} : (tensor<?x49x96xf32>, tensor<96xf32>, tensor<96xf32>) -> tensor<?x49x96xf32>
+  return %0 : tensor<?x49x96xf32>
+}
+
+// -----
+
+func.func @layer_norm_epsilon(%x: tensor<?x49x96xf32>, %g: tensor<96xf32>, %b: tensor<96xf32>) -> tensor<?x49x96xf32> {
+  // expected-error @+1 {{epsilon must be positive}}
+  %0 = swin.layer_norm %x, %g, %b {axis = 2 : i64, epsilon = 0.0 : f32} : (tensor<?x49x96xf32>, tensor<96xf32>, tensor<96xf32>) -> tensor<?x49x96xf32>
+  return %0 : tensor<?x49x96xf32>
+}
+
+// -----
+
+func.func @softmax_axis(%x: tensor<?x3x49x49xf32>) -> tensor<?x3x49x49xf32> {
+  // expected-error @+1 {{axis 4 out of range for rank 4}}
+  %0 = swin.softmax %x {axis = 4 : i64} : tensor<?x3x49x49xf32>
+  return %0 : tensor<?x3x49x49xf32>
+}
+
+// -----
+
+func.func @softmax_over_batch(%x: tensor<?x49xf32>) -> tensor<?x49xf32> {
+  // expected-error @+1 {{softmax axis must be static}}
+  %0 = swin.softmax %x {axis = 0 : i64} : tensor<?x49xf32>
+  return %0 : tensor<?x49xf32>
+}
+
+// -----
+
+func.func @reshape_element_count(%x: tensor<4x6xf32>) -> tensor<5x5xf32> {
+  // expected-error @+1 {{element count changes from 24 to 25}}
+  %0 = swin.reshape %x : tensor<4x6xf32> -> tensor<5x5xf32>
+  return %0 : tensor<5x5xf32>
+}
+
+// -----
+
+func.func @reshape_two_dynamic(%x: tensor<?x56x56x96xf32>) -> tensor<?x?x96xf32> {
+  // expected-error @+1 {{at most one dynamic dimension}}
+  %0 = swin.reshape %x : tensor<?x56x56x96xf32> -> tensor<?x?x96xf32>
+  return %0 : tensor<?x?x96xf32>
+}
+
+// -----
+
+func.func @reshape_static_to_dynamic(%x: tensor<4x6xf32>) -> tensor<?x6xf32> {
+  // expected-error @+1 {{both be static or both be dynamic}}
+  %0 = swin.reshape %x : tensor<4x6xf32> -> tensor<?x6xf32>
+  return %0 : tensor<?x6xf32>
+}
+
+// -----
+
+func.func @transpose_not_permutation(%x: tensor<2x3x4xf32>) -> tensor<2x3x3xf32> {
+  // expected-error @+2 {{perm is not a permutation}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = swin.transpose %x {perm = array<i64: 0, 1, 1>} : (tensor<2x3x4xf32>) -> tensor<2x3x3xf32>
+  return %0 : tensor<2x3x3xf32>
+}
+
+// -----
+
+func.func @slice_out_of_bounds(%x: tensor<?x56x56x96xf32>) -> tensor<?x10x56x96xf32> {
+  // expected-error @+2 {{dimension 1 slice out of bounds}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = swin.slice %x {offsets = array<i64: 0, 50, 0, 0>, sizes = array<i64: -9223372036854775808, 10, 56, 96>, strides = array<i64: 1, 1, 1, 1>} : (tensor<?x56x56x96xf32>) -> tensor<?x10x56x96xf32>
+  return %0 : tensor<?x10x56x96xf32>
+}
+
+// -----
+
+func.func @slice_partial_batch(%x: tensor<?x56xf32>) -> tensor<1x56xf32> {
+  // expected-error @+2 {{dynamic dimension 0 must be taken whole}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = swin.slice %x {offsets = array<i64: 0, 0>, sizes = array<i64: 1, 56>, strides = array<i64: 1, 1>} : (tensor<?x56xf32>) -> tensor<1x56xf32>
+  return %0 : tensor<1x56xf32>
+}
+
+// -----
+
+func.func @concat_mismatch(%a: tensor<2x3xf32>, %b: tensor<2x4xf32>) -> tensor<4x3xf32> {
+  // expected-error @+2 {{inputs differ in dimension 1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = swin.concat %a, %b {axis = 0 : i64} : (tensor<2x3xf32>, tensor<2x4xf32>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @reduce_over_batch(%x: tensor<?x768xf32>) -> tensor<768xf32> {
+  // expected-error @+2 {{reduction over the dynamic (batch) dimension}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = swin.reduce_mean %x {axes = array<i64: 0>} : (tensor<?x768xf32>) -> tensor<768xf32>
+  return %0 : tensor<768xf32>
+}
+
+// -----
+
+func.func @reduce_unsorted_axes(%x: tensor<?x7x7x768xf32>) -> tensor<?x768xf32> {
+  // expected-error @+2 {{axes must be sorted, unique and in range}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = swin.reduce_mean %x {axes = array<i64: 2, 1>} : (tensor<?x7x7x768xf32>) -> tensor<?x768xf32>
+  return %0 : tensor<?x768xf32>
+}
+
+// -----
+
+func.func @pad_batch(%x: tensor<?x7xf32>) -> tensor<?x8xf32> {
+  // expected-error @+2 {{cannot pad the dynamic dimension}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = swin.pad %x {low = array<i64: 1, 0>, high = array<i64: 0, 1>, value = 0.0 : f32} : (tensor<?x7xf32>) -> tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+func.func @clip_bounds(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{min must not exceed max}}
+  %0 = swin.clip %x {min = 2.0 : f32, max = 1.0 : f32} : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @broadcast_incompatible(%x: tensor<1x64x2x49xf32>) -> tensor<?x64x3x49xf32> {
+  // expected-error @+1 {{input dimension 2 (2) does not broadcast to the result}}
+  %0 = swin.broadcast %x {batch_multiple = 1 : i64} : tensor<1x64x2x49xf32> -> tensor<?x64x3x49xf32>
+  return %0 : tensor<?x64x3x49xf32>
+}
+
+// -----
+
+func.func @broadcast_missing_multiple(%x: tensor<1x64xf32>) -> tensor<?x64xf32> {
+  // expected-error @+1 {{batch_multiple must be positive exactly when the result has a dynamic dimension}}
+  %0 = swin.broadcast %x : tensor<1x64xf32> -> tensor<?x64xf32>
+  return %0 : tensor<?x64xf32>
+}
+
+// -----
+
+func.func @constant_integer() -> tensor<4xi32> {
+  // expected-error @+1 {{result #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values}}
+  %0 = swin.constant dense<1> : tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
