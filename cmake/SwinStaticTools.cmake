@@ -39,8 +39,23 @@ endfunction()
 find_library(SWIN_LIBZ_STATIC libz.a REQUIRED)
 find_library(SWIN_LIBZSTD_STATIC libzstd.a REQUIRED)
 find_library(SWIN_PROTOBUF_STATIC libprotobuf.a REQUIRED)
-find_library(SWIN_OPENBLAS_STATIC libopenblas.a
-  PATHS /usr/lib/x86_64-linux-gnu/openblas-pthread REQUIRED NO_DEFAULT_PATH)
+# Debian's static OpenBLAS carries kernels for every x86 generation (about
+# 26 MB once linked), so the static tools use netlib's reference BLAS (1 MB,
+# single-threaded and several times slower): the GPU machine runs the CPU
+# reference only for spot checks. Development builds keep OpenBLAS.
+find_library(SWIN_NETLIB_BLAS_STATIC libblas.a
+  PATHS /usr/lib/x86_64-linux-gnu/blas REQUIRED NO_DEFAULT_PATH)
+execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=libgfortran.a
+  OUTPUT_VARIABLE SWIN_LIBGFORTRAN_STATIC OUTPUT_STRIP_TRAILING_WHITESPACE)
+execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=libquadmath.a
+  OUTPUT_VARIABLE SWIN_LIBQUADMATH_STATIC OUTPUT_STRIP_TRAILING_WHITESPACE)
+if(NOT EXISTS "${SWIN_LIBGFORTRAN_STATIC}")
+  message(FATAL_ERROR "libgfortran.a not found: install libgfortran-12-dev")
+endif()
+set(SWIN_STATIC_BLAS_LIBS ${SWIN_NETLIB_BLAS_STATIC} ${SWIN_LIBGFORTRAN_STATIC})
+if(EXISTS "${SWIN_LIBQUADMATH_STATIC}")
+  list(APPEND SWIN_STATIC_BLAS_LIBS ${SWIN_LIBQUADMATH_STATIC})
+endif()
 
 # Static LLVMSupport pulls system libs through its own interface; make them
 # the static archives.

@@ -1,0 +1,36 @@
+"""Shared pytest fixtures: where the built tools and the committed ONNX fixtures are."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "test" / "fixtures"
+FIXTURE_NAMES = sorted(p.name for p in FIXTURES.iterdir() if (p / "model.onnx").exists())
+
+
+def _bin_dir() -> pathlib.Path:
+    return pathlib.Path(os.environ.get("SWIN_BIN_DIR", REPO / "build" / "bin"))
+
+
+@pytest.fixture(scope="session")
+def tools() -> dict[str, pathlib.Path]:
+    found = {}
+    for name in ("swin-compile", "swin-run", "swin-opt"):
+        path = _bin_dir() / name
+        if not path.exists():
+            pytest.fail(f"{path} not found: build first, or set SWIN_BIN_DIR")
+        found[name] = path
+    return found
+
+
+def run_tool(*args: object, check: bool = True) -> subprocess.CompletedProcess:
+    """Runs a tool; on failure the assertion message carries its stderr."""
+    proc = subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{' '.join(map(str, args))} exited {proc.returncode}:\n{proc.stderr}")
+    return proc
