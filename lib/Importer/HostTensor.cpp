@@ -76,28 +76,38 @@ HostTensor remap(const HostTensor &src, std::vector<int64_t> shape,
   return out;
 }
 
-/// Index of the element of `shape` that broadcasts to flat index `i` of
-/// `outShape`.
-std::vector<int64_t> broadcastMap(ArrayRef<int64_t> shape,
-                                  ArrayRef<int64_t> outShape) {
-  int64_t n = product(outShape);
-  std::vector<int64_t> map(n);
-  size_t rank = outShape.size(), offset = rank - shape.size();
-  std::vector<int64_t> inStrides = stridesOf(shape);
-  std::vector<int64_t> idx(rank, 0);
+/// For each element of `outShape` (row-major), the flat source index
+/// `base + sum_d index[d] * srcStrides[d]`: one map serves slices,
+/// transposes and broadcasts.
+std::vector<int64_t> stridedIndexMap(ArrayRef<int64_t> outShape, int64_t base,
+                                     ArrayRef<int64_t> srcStrides) {
+  int64_t n = product(outShape), rank = outShape.size();
+  std::vector<int64_t> map(n), idx(rank, 0);
+  int64_t src = base;
   for (int64_t i = 0; i < n; ++i) {
-    int64_t src = 0;
-    for (size_t d = offset; d < rank; ++d)
-      if (shape[d - offset] != 1)
-        src += idx[d] * inStrides[d - offset];
     map[i] = src;
-    for (int64_t d = (int64_t)rank - 1; d >= 0; --d) {
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      src += srcStrides[d];
       if (++idx[d] < outShape[d])
         break;
+      src -= srcStrides[d] * outShape[d];
       idx[d] = 0;
     }
   }
   return map;
+}
+
+/// Index of the element of `shape` that broadcasts to each element of
+/// `outShape`.
+std::vector<int64_t> broadcastMap(ArrayRef<int64_t> shape,
+                                  ArrayRef<int64_t> outShape) {
+  size_t offset = outShape.size() - shape.size();
+  std::vector<int64_t> inStrides = stridesOf(shape);
+  std::vector<int64_t> srcStrides(outShape.size(), 0);
+  for (size_t d = offset; d < outShape.size(); ++d)
+    if (shape[d - offset] != 1)
+      srcStrides[d] = inStrides[d - offset];
+  return stridedIndexMap(outShape, 0, srcStrides);
 }
 
 Expected<std::vector<int64_t>> staticInts(const HostTensor &t, StringRef) {
@@ -228,21 +238,13 @@ Expected<HostTensor> foldSlice(const HostTensor &data, std::vector<int64_t> star
     begin[*axis] = b;
     step[*axis] = s;
   }
-  std::vector<int64_t> inStrides = stridesOf(data.shape);
-  int64_t n = product(shape);
-  std::vector<int64_t> map(n), idx(rank, 0);
-  for (int64_t i = 0; i < n; ++i) {
-    int64_t src = 0;
-    for (int64_t d = 0; d < rank; ++d)
-      src += (begin[d] + idx[d] * step[d]) * inStrides[d];
-    map[i] = src;
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      if (++idx[d] < shape[d])
-        break;
-      idx[d] = 0;
-    }
+  std::vector<int64_t> inStrides = stridesOf(data.shape), srcStrides(rank);
+  int64_t base = 0;
+  for (int64_t d = 0; d < rank; ++d) {
+    base += begin[d] * inStrides[d];
+    srcStrides[d] = step[d] * inStrides[d];
   }
-  return remap(data, shape, map);
+  return remap(data, shape, stridedIndexMap(shape, base, srcStrides));
 }
 
 Expected<HostTensor> foldTranspose(const HostTensor &data, std::vector<int64_t> perm) {
@@ -252,26 +254,14 @@ Expected<HostTensor> foldTranspose(const HostTensor &data, std::vector<int64_t> 
       perm.push_back(i);
   if ((int64_t)perm.size() != rank)
     return fail("Transpose perm has the wrong length");
-  std::vector<int64_t> shape, inStrides = stridesOf(data.shape);
+  std::vector<int64_t> shape, srcStrides, inStrides = stridesOf(data.shape);
   for (int64_t p : perm) {
     if (p < 0 || p >= rank)
       return fail("Transpose perm out of range");
     shape.push_back(data.shape[p]);
+    srcStrides.push_back(inStrides[p]);
   }
-  int64_t n = product(shape);
-  std::vector<int64_t> map(n), idx(rank, 0);
-  for (int64_t i = 0; i < n; ++i) {
-    int64_t src = 0;
-    for (int64_t d = 0; d < rank; ++d)
-      src += idx[d] * inStrides[perm[d]];
-    map[i] = src;
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      if (++idx[d] < shape[d])
-        break;
-      idx[d] = 0;
-    }
-  }
-  return remap(data, shape, map);
+  return remap(data, shape, stridedIndexMap(shape, 0, srcStrides));
 }
 
 Expected<HostTensor> foldConcat(ArrayRef<const HostTensor *> in, int64_t axisAttr) {

@@ -12,6 +12,8 @@
 
 #include "swin/Support/Npy.h"
 
+#include "swin/Support/FileUtils.h"
+
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/Twine.h"
@@ -284,14 +286,7 @@ Error writeNpy(StringRef path, const Tensor &tensor) {
     return npyError(path, "shape " + shapeToString(tensor.shape) +
                               " is too long for a version 1.0 header");
 
-  // Write next to the destination, then rename over it.
-  SmallString<256> tempPath;
-  int fd;
-  if (std::error_code ec = sys::fs::createUniqueFile(
-          path + ".tmp-%%%%%%%%", fd, tempPath))
-    return npyError(path, "cannot create a temporary file: " + ec.message());
-  {
-    raw_fd_ostream os(fd, /*shouldClose=*/true);
+  return writeFileAtomically(path, [&](raw_ostream &os) {
     os.write(kMagic, kMagicSize);
     os << '\x01' << '\x00';
     os << static_cast<char>(dict.size() & 0xff)
@@ -299,19 +294,8 @@ Error writeNpy(StringRef path, const Tensor &tensor) {
     os << dict;
     os.write(reinterpret_cast<const char *>(tensor.data.data()),
              tensor.data.size() * sizeof(float));
-    os.close();
-    if (os.has_error()) {
-      std::error_code ec = os.error();
-      os.clear_error();
-      sys::fs::remove(tempPath);
-      return npyError(path, "cannot write: " + ec.message());
-    }
-  }
-  if (std::error_code ec = sys::fs::rename(tempPath, path)) {
-    sys::fs::remove(tempPath);
-    return npyError(path, "cannot write: " + ec.message());
-  }
-  return Error::success();
+    return Error::success();
+  });
 }
 
 } // namespace swin

@@ -19,7 +19,7 @@ Error swin::writeFileAtomically(StringRef path,
   SmallString<256> tempPath;
   if (std::error_code ec =
           sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, tempPath))
-    return createStringError(ec, "cannot create '" + path + "': " + ec.message());
+    return createStringError(ec, path + ": cannot write: " + ec.message());
   {
     raw_fd_ostream os(fd, /*shouldClose=*/true);
     Error written = write(os);
@@ -28,13 +28,12 @@ Error swin::writeFileAtomically(StringRef path,
       std::string why = written ? toString(std::move(written)) : os.error().message();
       os.clear_error();
       sys::fs::remove(tempPath);
-      return createStringError(inconvertibleErrorCode(),
-                               "cannot write '" + path + "': " + why);
+      return createStringError(inconvertibleErrorCode(), path + ": cannot write: " + why);
     }
   }
   if (std::error_code ec = sys::fs::rename(tempPath, path)) {
     sys::fs::remove(tempPath);
-    return createStringError(ec, "cannot write '" + path + "': " + ec.message());
+    return createStringError(ec, path + ": cannot write: " + ec.message());
   }
   return Error::success();
 }
