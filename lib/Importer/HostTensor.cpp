@@ -56,10 +56,14 @@ Expected<int64_t> normalizeAxis(int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
-/// Rounds to the precision of the tensor's ONNX type.
+/// Rounds to the precision of the tensor's ONNX type: float32 for the
+/// 32-bit and narrower floats, toward zero for integers (as ONNX Runtime's
+/// integer Div and ReduceMean do).
 double roundTo(int32_t onnxType, double v) {
   if (onnxType == kFloat || onnxType == kFloat16 || onnxType == kBFloat16)
     return static_cast<double>(static_cast<float>(v));
+  if (kindOfOnnxType(onnxType) == ElemKind::Int)
+    return std::trunc(v);
   return v;
 }
 

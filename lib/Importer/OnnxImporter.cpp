@@ -28,6 +28,7 @@
 #include "llvm/Support/Path.h"
 
 #include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
 
 #include <array>
@@ -146,6 +147,7 @@ private:
   Expected<Value> create(Location loc, Args &&...args);
   Error verifyOp(Operation *op);
   int64_t coeffOf(ArrayRef<ImportedValue *> values) const;
+  std::string resolutionHint() const;
   Expected<ImportedValue> reshape(ImportedValue &in,
                                   std::vector<std::pair<int64_t, int64_t>> target,
                                   Location loc);
@@ -178,8 +180,18 @@ Error OnnxImporter::loadModel() {
   StringRef contents = (*buffer)->getBuffer();
   StringRef ext = llvm::sys::path::extension(path);
   if (ext == ".textproto" || ext == ".pbtxt") {
-    if (!google::protobuf::TextFormat::ParseFromString(contents.str(), &model))
-      return fail("not a valid ONNX model in protobuf text format");
+    // Collects the first error (and keeps protobuf from logging to stderr).
+    struct FirstError : google::protobuf::io::ErrorCollector {
+      std::string message;
+      void AddError(int line, int column, const std::string &text) override {
+        if (message.empty())
+          message = llvm::formatv("{0}:{1}: {2}", line + 1, column + 1, text).str();
+      }
+    } errors;
+    google::protobuf::TextFormat::Parser parser;
+    parser.RecordErrorsTo(&errors);
+    if (!parser.ParseFromString(contents.str(), &model))
+      return fail("not a valid ONNX model in protobuf text format: " + errors.message);
     return Error::success();
   }
   google::protobuf::io::CodedInputStream stream(
@@ -194,6 +206,8 @@ Error OnnxImporter::loadModel() {
 }
 
 Error OnnxImporter::validateModel() {
+  if (model.ByteSizeLong() == 0)
+    return fail("the file is empty; not an ONNX model");
   if (model.ir_version() <= 0)
     return fail("not a valid ONNX model: ir_version is missing");
   for (const onnx::OperatorSetIdProto &o : model.opset_import())
@@ -244,6 +258,9 @@ Expected<ArrayRef<char>> OnnxImporter::rawBytes(const onnx::TensorProto &t) {
     file = std::move(*buffer);
   }
   int64_t size = file->getBufferSize();
+  if (offset > size)
+    return fail("tensor '" + t.name() + "': external data offset " + Twine(offset) +
+                " lies past the end of '" + location + "' (" + Twine(size) + " bytes)");
   if (length < 0)
     length = size - offset;
   if (offset > size || length > size - offset)
@@ -397,8 +414,8 @@ Expected<Value> OnnxImporter::materialize(const LaneTensor &t, Location loc) {
 
 Expected<Value> OnnxImporter::materialize(const HostTensor &t, Location loc) {
   if (t.kind != ElemKind::Float)
-    return fail(Twine("a ") + onnxTypeName(t.onnxType) +
-                " constant feeds a computation on the image; only float tensors are supported there");
+    return fail(Twine("a constant of type ") + onnxTypeName(t.onnxType) +
+                " feeds a computation on the image; only float tensors are supported there");
   std::vector<float> data(t.data.begin(), t.data.end());
   auto type = RankedTensorType::get(t.shape, builder.getF32Type());
   auto attr = DenseElementsAttr::get(type, ArrayRef<float>(data));
@@ -482,6 +499,17 @@ Expected<Value> OnnxImporter::create(Location loc, Args &&...args) {
   return op->getResult(0);
 }
 
+/// When the user chose the resolution, a failed reshape most likely means it
+/// does not tile into the model's patches and windows.
+std::string OnnxImporter::resolutionHint() const {
+  if (!options.imageHeight)
+    return "";
+  return llvm::formatv("; check that the input resolution {0}x{1} divides into the "
+                       "model's patches and windows",
+                       *options.imageHeight, *options.imageWidth)
+      .str();
+}
+
 Expected<ImportedValue>
 OnnxImporter::reshape(ImportedValue &in,
                       std::vector<std::pair<int64_t, int64_t>> target, Location loc) {
@@ -503,9 +531,14 @@ OnnxImporter::reshape(ImportedValue &in,
         known *= d;
     }
     if (infer >= 0) {
-      if (known == 0 || count[lane] % known)
-        return fail("cannot reshape " + shapeToString(inType.getShape()) +
-                    " to the requested shape");
+      if (known == 0 || count[lane] % known) {
+        std::vector<int64_t> requested;
+        for (auto &t : target)
+          requested.push_back(lane ? t.second : t.first);
+        return fail("cannot reshape " + shapeToString(inType.getShape()) + " to " +
+                    shapeToString(requested) + " at batch " + Twine(kBatchLane[lane]) +
+                    resolutionHint());
+      }
       (lane ? target[infer].second : target[infer].first) = count[lane] / known;
     }
   }
@@ -519,23 +552,23 @@ OnnxImporter::reshape(ImportedValue &in,
       continue;
     }
     // Batch-dependent: must be coeff * batch.
-    if (coeff || a % kBatchLane[0] || a / kBatchLane[0] * kBatchLane[1] != b)
-      return fail("reshape target depends on the batch size in a way that is not a "
-                  "single multiple of it");
+    if (coeff || a % kBatchLane[0] || a / kBatchLane[0] * kBatchLane[1] != b) {
+      std::vector<int64_t> lane0, lane1;
+      for (auto &t : target) {
+        lane0.push_back(t.first);
+        lane1.push_back(t.second);
+      }
+      return fail("reshape target " + shapeToString(lane0) + " at batch " +
+                  Twine(kBatchLane[0]) + " and " + shapeToString(lane1) + " at batch " +
+                  Twine(kBatchLane[1]) + " is not a single multiple of the batch");
+    }
     coeff = a / kBatchLane[0];
     shape.push_back(kDynamic);
   }
-  if (product[0] != count[0] || product[1] != count[1]) {
-    std::string hint;
-    if (options.imageHeight)
-      hint = llvm::formatv("; check that the input resolution {0}x{1} divides into the "
-                           "model's patches and windows",
-                           *options.imageHeight, *options.imageWidth)
-                 .str();
+  if (product[0] != count[0] || product[1] != count[1])
     return fail("cannot reshape " + shapeToString(inType.getShape()) + " (" +
                 Twine(count[0] / kBatchLane[0]) + " elements per image) to " +
-                shapeToString(shape) + hint);
-  }
+                shapeToString(shape) + resolutionHint());
   ImportedValue out;
   out.batchCoeff = coeff;
   auto type = RankedTensorType::get(shape, inType.getElementType());
@@ -1082,7 +1115,23 @@ Error OnnxImporter::importRuntimeNode(const onnx::NodeProto &node,
     auto axis = normalizeAxis(attrs.getInt("axis", 0), rankOf(operands[0]));
     if (!axis)
       return axis.takeError();
-    return emit(create<mlir::swin::ConcatOp>(loc, operands, *axis), coeff);
+    // Along the batch-carrying axis the batch multiples add up, and every
+    // operand must carry the batch there (batch + k is not a multiple).
+    int64_t resultCoeff = coeff;
+    bool alongBatch = llvm::any_of(operands, [&](Value v) {
+      return cast<RankedTensorType>(v.getType()).isDynamicDim(*axis);
+    });
+    if (alongBatch) {
+      resultCoeff = 0;
+      for (ImportedValue *v : in) {
+        if (!v->isRuntime() ||
+            !cast<RankedTensorType>(v->value.getType()).isDynamicDim(*axis))
+          return fail("concatenating along the batch dimension needs every input to "
+                      "carry the batch there");
+        resultCoeff += v->batchCoeff;
+      }
+    }
+    return emit(create<mlir::swin::ConcatOp>(loc, operands, *axis), resultCoeff);
   }
   if (op == "Slice" || op == "Split" || op == "Gather") {
     auto x = runtime(0);
@@ -1264,13 +1313,16 @@ Error OnnxImporter::importRuntimeNode(const onnx::NodeProto &node,
       return idx.takeError();
     if (idx->empty())
       return fail("Gather with no indices is not supported");
+    for (int64_t &i : *idx) {
+      if (i < -dims.first || i >= dims.first)
+        return fail("Gather index " + Twine(i) + " out of range for size " +
+                    Twine(dims.first));
+      if (i < 0)
+        i += dims.first;
+    }
     SmallVector<Value> pieces;
     for (size_t i = 0; i < idx->size();) {
       int64_t first = (*idx)[i];
-      if (first < -dims.first || first >= dims.first)
-        return fail("Gather index " + Twine(first) + " out of range");
-      if (first < 0)
-        first += dims.first;
       size_t j = i + 1;
       while (j < idx->size() && (*idx)[j] == first + static_cast<int64_t>(j - i))
         ++j;
@@ -1468,7 +1520,7 @@ Error OnnxImporter::importRuntimeNode(const onnx::NodeProto &node,
   if (canFold(op))
     return fail("this op is only supported on values known at compile time, but its "
                 "input depends on the image");
-  return fail("unsupported op type (opset " + Twine(opset) + ")");
+  return fail("unsupported op type");
 }
 
 //===----------------------------------------------------------------------===//
@@ -1493,8 +1545,12 @@ Expected<FunctionType> OnnxImporter::buildSignature() {
     return fail("the model has no input");
   inputName = imageInput->name();
   const onnx::TypeProto &type = imageInput->type();
-  if (!type.has_tensor_type() || type.tensor_type().elem_type() != onnx::TensorProto::FLOAT)
-    return fail("input '" + inputName + "' must be a float32 tensor");
+  if (!type.has_tensor_type())
+    return fail("input '" + inputName + "' is not a tensor; the image input must be float32");
+  if (type.tensor_type().elem_type() != onnx::TensorProto::FLOAT)
+    return fail("input '" + inputName + "' is " +
+                onnxTypeName(type.tensor_type().elem_type()) +
+                "; the image input must be float32");
   if (!type.tensor_type().has_shape() || type.tensor_type().shape().dim_size() != 4)
     return fail("input '" + inputName + "' must be a rank-4 NCHW image tensor");
   const auto &dims = type.tensor_type().shape().dim();
@@ -1575,18 +1631,24 @@ Expected<OwningOpRef<ModuleOp>> OnnxImporter::run() {
     consumed.insert(o.name());
 
   for (const onnx::NodeProto &node : graph.node()) {
-    if (Error e = importNode(node))
-      return fail(llvm::formatv("{0}: node '{1}' ({2}, opset {3}): {4}", path, node.name(),
+    if (Error e = importNode(node)) {
+      // Unnamed nodes are known by their first output.
+      std::string name = !node.name().empty() ? node.name()
+                         : node.output_size()  ? "output " + node.output(0)
+                                               : std::string();
+      return fail(llvm::formatv("{0}: node '{1}' ({2}, opset {3}): {4}", path, name,
                                 node.op_type(), opset, llvm::toString(std::move(e)))
                       .str());
+    }
   }
 
   SmallVector<Value> results;
   for (const onnx::ValueInfoProto &o : graph.output()) {
-    auto v = lookup(o.name());
-    if (!v)
-      return withFile(v.takeError());
-    auto r = getRuntime(**v, builder.getUnknownLoc());
+    auto v = values.find(o.name());
+    if (v == values.end())
+      return withFile(fail("graph output '" + o.name() +
+                           "' is not produced by any node, initializer or graph input"));
+    auto r = getRuntime(v->second, builder.getUnknownLoc());
     if (!r)
       return withFile(fail("output '" + o.name() + "': " + llvm::toString(r.takeError())));
     results.push_back(*r);
@@ -1608,6 +1670,19 @@ Expected<OwningOpRef<ModuleOp>> OnnxImporter::run() {
 } // namespace
 
 namespace swin {
+bool parseImageSize(StringRef text, ImportOptions &options) {
+  auto [h, w] = text.split('x');
+  int64_t height = 0, width = 0;
+  if (h.getAsInteger(10, height) || height <= 0)
+    return false;
+  width = height;
+  if (text.contains('x') && (w.getAsInteger(10, width) || width <= 0))
+    return false;
+  options.imageHeight = height;
+  options.imageWidth = width;
+  return true;
+}
+
 Expected<OwningOpRef<ModuleOp>> importOnnxFile(MLIRContext &context, StringRef path,
                                                const ImportOptions &options) {
   if (options.imageHeight.has_value() != options.imageWidth.has_value())

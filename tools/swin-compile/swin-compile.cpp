@@ -50,20 +50,6 @@ int error(const Twine &message) {
 }
 } // namespace
 
-/// Parses "224" or "224x256".
-static bool parseImageSize(StringRef text, swin::ImportOptions &options) {
-  auto [h, w] = text.split('x');
-  int64_t height = 0, width = 0;
-  if (h.getAsInteger(10, height) || height <= 0)
-    return false;
-  width = height;
-  if (!w.empty() && (w.getAsInteger(10, width) || width <= 0))
-    return false;
-  options.imageHeight = height;
-  options.imageWidth = width;
-  return true;
-}
-
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   mlir::registerAsmPrinterCLOptions();
@@ -79,7 +65,7 @@ int main(int argc, char **argv) {
   options.maxBatch = maxBatch;
   if (maxBatch < 1)
     return error("--max-batch must be at least 1");
-  if (!imageSize.empty() && !parseImageSize(imageSize, options))
+  if (!imageSize.empty() && !swin::parseImageSize(imageSize, options))
     return error("--image-size expects N or HxW, got '" + imageSize + "'");
 
   mlir::MLIRContext context;

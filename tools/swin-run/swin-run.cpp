@@ -68,14 +68,15 @@ cl::opt<bool> cpuReference(
 
 cl::opt<int64_t> maxBatch(
     "max-batch",
-    cl::desc("Largest batch the imported model accepts (ONNX models only)"),
+    cl::desc("Largest batch the imported model accepts (ONNX models only; "
+             "default: the input's batch)"),
     cl::init(1), cl::cat(runCategory));
 
-cl::opt<int64_t> imageSize(
+cl::opt<std::string> imageSize(
     "image-size",
-    cl::desc("Input height and width, when the ONNX model leaves them "
+    cl::desc("Input resolution, N or HxW, when the ONNX model leaves it "
              "symbolic (ONNX models only)"),
-    cl::init(0), cl::cat(runCategory));
+    cl::value_desc("N|HxW"), cl::cat(runCategory));
 
 cl::opt<bool> printTime("print-time",
                         cl::desc("Print the evaluation wall time to stderr"),
@@ -197,8 +198,6 @@ int main(int argc, char **argv) {
                 "--input X.npy --output Y.npy)");
   if (maxBatch < 1)
     return fail("--max-batch must be at least 1, got " + Twine(maxBatch));
-  if (imageSize.getNumOccurrences() && imageSize < 1)
-    return fail("--image-size must be at least 1, got " + Twine(imageSize));
 
   // A folder is a compiled library.
   if (sys::fs::is_directory(modelPath)) {
@@ -216,6 +215,14 @@ int main(int argc, char **argv) {
                            "the CPU");
   if (inputPaths.empty())
     return fail("no --input given");
+
+  std::vector<swin::Tensor> inputs;
+  for (const std::string &path : inputPaths) {
+    Expected<swin::Tensor> tensor = swin::readNpy(path);
+    if (!tensor)
+      return fail(tensor.takeError());
+    inputs.push_back(std::move(*tensor));
+  }
 
   mlir::MLIRContext context;
   context.loadDialect<mlir::swin::SwinDialect, mlir::func::FuncDialect>();
@@ -243,10 +250,12 @@ int main(int argc, char **argv) {
 #ifdef SWIN_RUN_HAVE_ONNX_IMPORTER
     swin::ImportOptions options;
     options.maxBatch = maxBatch;
-    if (imageSize.getNumOccurrences()) {
-      options.imageHeight = static_cast<int64_t>(imageSize);
-      options.imageWidth = static_cast<int64_t>(imageSize);
-    }
+    // Without --max-batch, the CPU reference accepts the batch it is given.
+    if (!maxBatch.getNumOccurrences() && !inputs.empty() &&
+        !inputs.front().shape.empty())
+      options.maxBatch = std::max<int64_t>(1, inputs.front().shape.front());
+    if (!imageSize.empty() && !swin::parseImageSize(imageSize, options))
+      return fail("--image-size expects N or HxW, got '" + imageSize + "'");
     auto imported = swin::importOnnxFile(context, modelPath, options);
     if (!imported)
       return fail(imported.takeError());
@@ -298,16 +307,9 @@ int main(int argc, char **argv) {
                                Twine(outputPaths.size()) +
                                " --output file(s) were given");
 
-  std::vector<swin::Tensor> inputs;
-  for (auto [path, type] : llvm::zip(inputPaths, argTypes)) {
-    Expected<swin::Tensor> tensor = swin::readNpy(path);
-    if (!tensor)
-      return fail(tensor.takeError());
-    if (std::optional<std::string> problem =
-            checkInput(*tensor, type, batchLimit))
+  for (auto [path, tensor, type] : llvm::zip(inputPaths, inputs, argTypes))
+    if (std::optional<std::string> problem = checkInput(tensor, type, batchLimit))
       return fail(path, *problem);
-    inputs.push_back(std::move(*tensor));
-  }
 
   auto start = std::chrono::steady_clock::now();
   Expected<std::vector<swin::Tensor>> results = swin::evaluate(func, inputs);

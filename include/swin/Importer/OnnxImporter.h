@@ -20,6 +20,10 @@ struct ImportOptions {
   std::optional<int64_t> imageHeight, imageWidth;
 };
 
+/// Parses an image size given as "N" or "HxW" into `options`. Returns false
+/// for anything else ("8x", "0", "x8", ...).
+bool parseImageSize(llvm::StringRef text, ImportOptions &options);
+
 /// Imports an ONNX model (binary ModelProto, or protobuf text format when the
 /// file name ends in .textproto/.pbtxt) into a module with one function
 /// `@main` of swin ops, with all shape and mask arithmetic folded. On failure
