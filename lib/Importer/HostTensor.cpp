@@ -935,12 +935,38 @@ swin::onnx_import::foldOp(StringRef op, int64_t opset,
   return fail("cannot fold op type '" + op + "'");
 }
 
-LaneTensor LaneTensor::fromLanes(HostTensor lane0, HostTensor lane1) {
+bool Lanes::isUniform() const {
+  return llvm::all_of(*this, [&](int64_t v) { return v == front(); });
+}
+
+std::optional<int64_t> Lanes::asBatchMultiple() const {
+  if (front() % kBatchLane[0])
+    return std::nullopt;
+  int64_t k = front() / kBatchLane[0];
+  if (k == 0 || *this != batchMultiple(k))
+    return std::nullopt;
+  return k;
+}
+
+Lanes LaneTensor::element(int64_t i) const {
+  Lanes l;
+  for (int lane = 0; lane < kNumLanes; ++lane)
+    l[lane] = toInt64(this->lane(lane).data[i]);
+  return l;
+}
+
+bool LaneTensor::hasUniformShape() const {
+  for (int lane = 1; lane < kNumLanes; ++lane)
+    if (this->lane(lane).shape != lanes[0]->shape)
+      return false;
+  return true;
+}
+
+LaneTensor LaneTensor::fromLanes(std::array<HostTensor, kNumLanes> values) {
   LaneTensor t;
-  bool same = lane0 == lane1;
-  t.lanes[0] = std::make_shared<HostTensor>(std::move(lane0));
-  if (!same)
-    t.lanes[1] = std::make_shared<HostTensor>(std::move(lane1));
+  bool same = llvm::all_of(values, [&](const HostTensor &v) { return v == values[0]; });
+  for (int lane = 0; lane < (same ? 1 : kNumLanes); ++lane)
+    t.lanes[lane] = std::make_shared<HostTensor>(std::move(values[lane]));
   return t;
 }
 

@@ -2,12 +2,13 @@
 //
 // The importer evaluates every shape and mask computation of an ONNX graph
 // on the host. The batch is a runtime quantity, so each folded value is
-// computed twice, at batch kBatchLane[0] and at kBatchLane[1] (the two
-// "lanes"). A value that agrees in both lanes does not depend on the batch;
-// a reshape target that differs must be proportional to the batch (it
-// becomes the dynamic dimension). This handles whatever arithmetic the
-// exporters emit (integer and float Div, Cast, Mod, Range over the batch,
-// ...) without a symbolic algebra.
+// computed once per "lane", at each batch of kBatchLane. A value that agrees
+// in every lane does not depend on the batch; a reshape target that differs
+// must be proportional to the batch (it becomes the dynamic dimension). This
+// handles whatever arithmetic the exporters emit (integer and float Div,
+// Cast, Mod, Range over the batch, ...) without a symbolic algebra. The
+// lane at batch 1 catches expressions such as min(B, 2) or B // 2 that two
+// larger batches alone would mistake for constants.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SWIN_IMPORTER_HOSTTENSOR_H
@@ -17,14 +18,41 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace swin::onnx_import {
 
-/// The two batch sizes the lanes are evaluated at.
-constexpr int64_t kBatchLane[2] = {2, 3};
+/// The batch sizes the lanes are evaluated at.
+constexpr int kNumLanes = 3;
+constexpr int64_t kBatchLane[kNumLanes] = {2, 3, 1};
+
+/// One integer per lane (a dimension or a folded scalar).
+struct Lanes : std::array<int64_t, kNumLanes> {
+  static Lanes uniform(int64_t v) {
+    Lanes l;
+    l.fill(v);
+    return l;
+  }
+  static Lanes batchMultiple(int64_t k) {
+    Lanes l;
+    for (int i = 0; i < kNumLanes; ++i)
+      l[i] = k * kBatchLane[i];
+    return l;
+  }
+  bool isUniform() const;
+  /// k when lane i holds k * kBatchLane[i] for every lane (k != 0).
+  std::optional<int64_t> asBatchMultiple() const;
+  Lanes &operator*=(const Lanes &o) {
+    for (int i = 0; i < kNumLanes; ++i)
+      (*this)[i] *= o[i];
+    return *this;
+  }
+};
 
 enum class ElemKind { Float, Int, Bool };
 
@@ -47,16 +75,18 @@ struct HostTensor {
 
 using HostTensorPtr = std::shared_ptr<const HostTensor>;
 
-/// A folded value in both batch lanes; `lanes[1]` is null when the value
+/// A folded value in every batch lane; only `lanes[0]` is set when the value
 /// does not depend on the batch.
 struct LaneTensor {
-  HostTensorPtr lanes[2];
+  HostTensorPtr lanes[kNumLanes];
 
   bool dependsOnBatch() const { return lanes[1] != nullptr; }
-  const HostTensor &lane(int i) const {
-    return (i == 1 && lanes[1]) ? *lanes[1] : *lanes[0];
-  }
-  static LaneTensor fromLanes(HostTensor lane0, HostTensor lane1);
+  const HostTensor &lane(int i) const { return lanes[i] ? *lanes[i] : *lanes[0]; }
+  /// Element `i` in every lane, as integers.
+  Lanes element(int64_t i) const;
+  /// Whether every lane has the same shape.
+  bool hasUniformShape() const;
+  static LaneTensor fromLanes(std::array<HostTensor, kNumLanes> lanes);
   static LaneTensor uniform(HostTensor t);
 };
 

@@ -131,7 +131,7 @@ private:
   Expected<Value> getRuntime(ImportedValue &v, Location loc);
   Expected<Value> materialize(const HostTensor &t, Location loc);
   Expected<Value> materialize(const LaneTensor &t, Location loc);
-  std::pair<int64_t, int64_t> dimLanes(const ImportedValue &v, int64_t dim) const;
+  Lanes dimLanes(const ImportedValue &v, int64_t dim) const;
   Expected<std::vector<int64_t>> staticInts(ImportedValue &v, StringRef what);
 
   // Nodes.
@@ -149,7 +149,7 @@ private:
   int64_t coeffOf(ArrayRef<ImportedValue *> values) const;
   std::string resolutionHint() const;
   Expected<ImportedValue> reshape(ImportedValue &in,
-                                  std::vector<std::pair<int64_t, int64_t>> target,
+                                  std::vector<Lanes> target,
                                   Location loc);
   Expected<ImportedValue> slice(ImportedValue &in, int64_t axis, int64_t begin,
                                 int64_t end, int64_t step, Location loc);
@@ -383,12 +383,11 @@ Expected<const LaneTensor *> OnnxImporter::getConstant(ImportedValue &v) {
   return &v.constant;
 }
 
-std::pair<int64_t, int64_t> OnnxImporter::dimLanes(const ImportedValue &v,
-                                                   int64_t dim) const {
+Lanes OnnxImporter::dimLanes(const ImportedValue &v, int64_t dim) const {
   int64_t d = cast<RankedTensorType>(v.value.getType()).getDimSize(dim);
   if (!ShapedType::isDynamic(d))
-    return {d, d};
-  return {v.batchCoeff * kBatchLane[0], v.batchCoeff * kBatchLane[1]};
+    return Lanes::uniform(d);
+  return Lanes::batchMultiple(v.batchCoeff);
 }
 
 Expected<std::vector<int64_t>> OnnxImporter::staticInts(ImportedValue &v,
@@ -511,61 +510,56 @@ std::string OnnxImporter::resolutionHint() const {
 }
 
 Expected<ImportedValue>
-OnnxImporter::reshape(ImportedValue &in,
-                      std::vector<std::pair<int64_t, int64_t>> target, Location loc) {
+OnnxImporter::reshape(ImportedValue &in, std::vector<Lanes> target, Location loc) {
   auto inType = cast<RankedTensorType>(in.value.getType());
-  int64_t count[2] = {1, 1};
-  for (int64_t d = 0; d < inType.getRank(); ++d) {
-    auto [a, b] = dimLanes(in, d);
-    count[0] *= a;
-    count[1] *= b;
-  }
+  Lanes count = Lanes::uniform(1);
+  for (int64_t d = 0; d < inType.getRank(); ++d)
+    count *= dimLanes(in, d);
+  auto laneShape = [&](int lane) {
+    std::vector<int64_t> s;
+    for (const Lanes &t : target)
+      s.push_back(t[lane]);
+    return s;
+  };
   // Resolve -1 in each lane.
-  for (int lane = 0; lane < 2; ++lane) {
+  for (int lane = 0; lane < kNumLanes; ++lane) {
     int64_t known = 1, infer = -1;
     for (size_t i = 0; i < target.size(); ++i) {
-      int64_t d = lane ? target[i].second : target[i].first;
-      if (d == -1)
+      if (target[i][lane] == -1)
         infer = i;
       else
-        known *= d;
+        known *= target[i][lane];
     }
     if (infer >= 0) {
-      if (known == 0 || count[lane] % known) {
-        std::vector<int64_t> requested;
-        for (auto &t : target)
-          requested.push_back(lane ? t.second : t.first);
+      if (known == 0 || count[lane] % known)
         return fail("cannot reshape " + shapeToString(inType.getShape()) + " to " +
-                    shapeToString(requested) + " at batch " + Twine(kBatchLane[lane]) +
-                    resolutionHint());
-      }
-      (lane ? target[infer].second : target[infer].first) = count[lane] / known;
+                    shapeToString(laneShape(lane)) + " at batch " +
+                    Twine(kBatchLane[lane]) + resolutionHint());
+      target[infer][lane] = count[lane] / known;
     }
   }
   SmallVector<int64_t> shape;
-  int64_t coeff = 0, product[2] = {1, 1};
-  for (auto [a, b] : target) {
-    product[0] *= a;
-    product[1] *= b;
-    if (a == b) {
-      shape.push_back(a);
+  int64_t coeff = 0;
+  Lanes product = Lanes::uniform(1);
+  for (const Lanes &t : target) {
+    product *= t;
+    if (t.isUniform()) {
+      shape.push_back(t[0]);
       continue;
     }
     // Batch-dependent: must be coeff * batch.
-    if (coeff || a % kBatchLane[0] || a / kBatchLane[0] * kBatchLane[1] != b) {
-      std::vector<int64_t> lane0, lane1;
-      for (auto &t : target) {
-        lane0.push_back(t.first);
-        lane1.push_back(t.second);
-      }
-      return fail("reshape target " + shapeToString(lane0) + " at batch " +
-                  Twine(kBatchLane[0]) + " and " + shapeToString(lane1) + " at batch " +
-                  Twine(kBatchLane[1]) + " is not a single multiple of the batch");
+    std::optional<int64_t> k = t.asBatchMultiple();
+    if (coeff || !k) {
+      std::string perLane;
+      for (int lane = 0; lane < kNumLanes; ++lane)
+        perLane += (lane ? ", " : "") + shapeToString(laneShape(lane)) + " at batch " +
+                   std::to_string(kBatchLane[lane]);
+      return fail("reshape target (" + perLane + ") is not a single multiple of the batch");
     }
-    coeff = a / kBatchLane[0];
+    coeff = *k;
     shape.push_back(kDynamic);
   }
-  if (product[0] != count[0] || product[1] != count[1])
+  if (product != count)
     return fail("cannot reshape " + shapeToString(inType.getShape()) + " (" +
                 Twine(count[0] / kBatchLane[0]) + " elements per image) to " +
                 shapeToString(shape) + resolutionHint());
@@ -647,31 +641,29 @@ Error OnnxImporter::importNode(const onnx::NodeProto &node) {
   if (foldShapeOf) {
     ImportedValue &x = *inputs[0];
     int64_t rank = cast<RankedTensorType>(x.value.getType()).getRank();
-    HostTensor t[2];
+    std::array<HostTensor, kNumLanes> t;
     for (HostTensor &lane : t) {
       lane.kind = ElemKind::Int;
       lane.onnxType = onnx::TensorProto::INT64;
     }
     if (op == "Size") {
-      double n[2] = {1, 1};
-      for (int64_t d = 0; d < rank; ++d) {
-        n[0] *= dimLanes(x, d).first;
-        n[1] *= dimLanes(x, d).second;
-      }
-      t[0].data = {n[0]};
-      t[1].data = {n[1]};
+      Lanes n = Lanes::uniform(1);
+      for (int64_t d = 0; d < rank; ++d)
+        n *= dimLanes(x, d);
+      for (int lane = 0; lane < kNumLanes; ++lane)
+        t[lane].data = {static_cast<double>(n[lane])};
     } else {
       int64_t start = attrs.getInt("start", 0), end = attrs.getInt("end", rank);
       start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
       end = std::clamp<int64_t>(end < 0 ? end + rank : end, 0, rank);
-      for (int64_t d = start; d < end; ++d) {
-        t[0].data.push_back(dimLanes(x, d).first);
-        t[1].data.push_back(dimLanes(x, d).second);
-      }
-      t[0].shape = t[1].shape = {end - start};
+      for (int64_t d = start; d < end; ++d)
+        for (int lane = 0; lane < kNumLanes; ++lane)
+          t[lane].data.push_back(dimLanes(x, d)[lane]);
+      for (HostTensor &lane : t)
+        lane.shape = {end - start};
     }
     outputs.emplace_back();
-    outputs.back().constant = LaneTensor::fromLanes(std::move(t[0]), std::move(t[1]));
+    outputs.back().constant = LaneTensor::fromLanes(std::move(t));
   } else if (!anyRuntime && canFold(op) && !isBatchExpand(node, inputs)) {
     // Fold in lane 0, and again in lane 1 if any input depends on the batch.
     std::vector<const LaneTensor *> constants;
@@ -687,8 +679,8 @@ Error OnnxImporter::importNode(const onnx::NodeProto &node) {
       constants.push_back(*c);
       batchDependent |= (*c)->dependsOnBatch();
     }
-    std::vector<HostTensor> folded[2];
-    for (int lane = 0; lane < (batchDependent ? 2 : 1); ++lane) {
+    std::vector<HostTensor> folded[kNumLanes];
+    for (int lane = 0; lane < (batchDependent ? kNumLanes : 1); ++lane) {
       std::vector<const HostTensor *> laneInputs;
       for (const LaneTensor *c : constants)
         laneInputs.push_back(c ? &c->lane(lane) : nullptr);
@@ -699,9 +691,14 @@ Error OnnxImporter::importNode(const onnx::NodeProto &node) {
     }
     for (size_t i = 0; i < folded[0].size(); ++i) {
       outputs.emplace_back();
-      outputs.back().constant =
-          batchDependent ? LaneTensor::fromLanes(std::move(folded[0][i]), std::move(folded[1][i]))
-                         : LaneTensor::uniform(std::move(folded[0][i]));
+      if (!batchDependent) {
+        outputs.back().constant = LaneTensor::uniform(std::move(folded[0][i]));
+        continue;
+      }
+      std::array<HostTensor, kNumLanes> lanes;
+      for (int lane = 0; lane < kNumLanes; ++lane)
+        lanes[lane] = std::move(folded[lane][i]);
+      outputs.back().constant = LaneTensor::fromLanes(std::move(lanes));
     }
   } else {
     if (Error e = importRuntimeNode(node, attrs, inputs, outputs))
@@ -1018,7 +1015,7 @@ Error OnnxImporter::importRuntimeNode(const onnx::NodeProto &node,
     ImportedValue src = *in[0];
     src.value = *x;
     int64_t rank = rankOf(*x);
-    std::vector<std::pair<int64_t, int64_t>> target;
+    std::vector<Lanes> target;
     if (op == "Reshape") {
       if (Error e = requireInputs(2))
         return e;
@@ -1028,32 +1025,29 @@ Error OnnxImporter::importRuntimeNode(const onnx::NodeProto &node,
       if (!shapeT)
         return shapeT.takeError();
       bool allowZero = attrs.getInt("allowzero", 0);
-      if ((*shapeT)->lane(0).shape != (*shapeT)->lane(1).shape)
+      if (!(*shapeT)->hasUniformShape())
         return fail("Reshape shape has a batch-dependent length");
       for (int64_t i = 0; i < (*shapeT)->lane(0).numElements(); ++i) {
-        int64_t a = toInt64((*shapeT)->lane(0).data[i]),
-                b = toInt64((*shapeT)->lane(1).data[i]);
-        if (a == 0 && b == 0 && !allowZero) {
+        Lanes d = (*shapeT)->element(i);
+        if (d == Lanes::uniform(0) && !allowZero) {
           if (i >= rank)
             return fail("Reshape copies dimension " + Twine(i) + " of a rank-" +
                         Twine(rank) + " input");
           target.push_back(dimLanes(src, i));
-        } else if ((a < 0 || b < 0) && !(a == -1 && b == -1)) {
-          return fail("Reshape dimension " + Twine(a) + " is invalid");
+        } else if (llvm::any_of(d, [](int64_t v) { return v < 0; }) &&
+                   d != Lanes::uniform(-1)) {
+          return fail("Reshape dimension " + Twine(d[0]) + " is invalid");
         } else {
-          target.push_back({a, b});
+          target.push_back(d);
         }
       }
     } else if (op == "Flatten") {
       auto axis = normalizeAxis(attrs.getInt("axis", 1), rank + 1);
       if (!axis)
         return axis.takeError();
-      std::pair<int64_t, int64_t> outer{1, 1}, inner{1, 1};
-      for (int64_t d = 0; d < rank; ++d) {
-        auto &acc = d < *axis ? outer : inner;
-        acc.first *= dimLanes(src, d).first;
-        acc.second *= dimLanes(src, d).second;
-      }
+      Lanes outer = Lanes::uniform(1), inner = Lanes::uniform(1);
+      for (int64_t d = 0; d < rank; ++d)
+        (d < *axis ? outer : inner) *= dimLanes(src, d);
       target = {outer, inner};
     } else {
       std::vector<int64_t> axes;
@@ -1077,11 +1071,11 @@ Error OnnxImporter::importRuntimeNode(const onnx::NodeProto &node,
       int64_t k = 0;
       for (int64_t d = 0; d < outRank; ++d) {
         if (isUnsqueeze) {
-          target.push_back(marked[d] ? std::pair<int64_t, int64_t>{1, 1} : dimLanes(src, k++));
+          target.push_back(marked[d] ? Lanes::uniform(1) : dimLanes(src, k++));
           continue;
         }
         auto lanes = dimLanes(src, d);
-        bool isOne = lanes.first == 1 && lanes.second == 1;
+        bool isOne = lanes == Lanes::uniform(1);
         if (marked[d] && !isOne)
           return fail("Squeeze of dimension " + Twine(d) + " whose size is not 1");
         if (!(isOne && (marked[d] || axes.empty())))
@@ -1142,29 +1136,26 @@ Error OnnxImporter::importRuntimeNode(const onnx::NodeProto &node,
     int64_t rank = rankOf(*x);
     // Resolves [begin, end) with step on one axis, per lane; a batch-carrying
     // axis may only be taken whole.
-    auto resolve = [&](int64_t axis, std::pair<int64_t, int64_t> begin,
-                       std::pair<int64_t, int64_t> end,
+    auto resolve = [&](int64_t axis, Lanes begin, Lanes end,
                        int64_t step) -> Expected<std::array<int64_t, 2>> {
       if (step <= 0)
         return fail("slices with a non-positive step are not supported on image data");
-      std::array<int64_t, 2> r[2];
-      for (int lane = 0; lane < 2; ++lane) {
-        int64_t dim = lane ? dimLanes(src, axis).second : dimLanes(src, axis).first;
-        int64_t b = lane ? begin.second : begin.first, e = lane ? end.second : end.first;
+      Lanes dims = dimLanes(src, axis), first, last;
+      for (int lane = 0; lane < kNumLanes; ++lane) {
+        int64_t dim = dims[lane], b = begin[lane], e = end[lane];
         if (b < 0) b += dim;
         if (e < 0) e += dim;
-        r[lane] = {std::clamp<int64_t>(b, 0, dim), std::clamp<int64_t>(e, 0, dim)};
+        first[lane] = std::clamp<int64_t>(b, 0, dim);
+        last[lane] = std::clamp<int64_t>(e, 0, dim);
       }
-      auto dims = dimLanes(src, axis);
-      if (dims.first != dims.second) {
-        if (r[0][0] != 0 || r[1][0] != 0 || r[0][1] != dims.first ||
-            r[1][1] != dims.second || step != 1)
+      if (!dims.isUniform()) {
+        if (first != Lanes::uniform(0) || last != dims || step != 1)
           return fail("slicing the batch dimension is not supported");
         return std::array<int64_t, 2>{0, kDynamic};
       }
-      if (r[0] != r[1])
+      if (!first.isUniform() || !last.isUniform())
         return fail("slice bounds depend on the batch size");
-      return r[0];
+      return std::array<int64_t, 2>{first[0], last[0]};
     };
     auto sliceAxis = [&](int64_t axis, std::array<int64_t, 2> range,
                          int64_t step) -> Expected<ImportedValue> {
@@ -1173,17 +1164,17 @@ Error OnnxImporter::importRuntimeNode(const onnx::NodeProto &node,
       return slice(src, axis, range[0], range[1], step, loc);
     };
     auto lanesOf = [&](ImportedValue *v, StringRef what)
-        -> Expected<std::vector<std::pair<int64_t, int64_t>>> {
+        -> Expected<std::vector<Lanes>> {
       if (v->isRuntime())
         return fail(what + " must be computable at compile time");
       auto c = getConstant(*v);
       if (!c)
         return c.takeError();
-      if ((*c)->lane(0).shape != (*c)->lane(1).shape)
+      if (!(*c)->hasUniformShape())
         return fail(what + " has a batch-dependent length");
-      std::vector<std::pair<int64_t, int64_t>> r;
+      std::vector<Lanes> r;
       for (int64_t i = 0; i < (*c)->lane(0).numElements(); ++i)
-        r.push_back({toInt64((*c)->lane(0).data[i]), toInt64((*c)->lane(1).data[i])});
+        r.push_back((*c)->element(i));
       return r;
     };
 
@@ -1234,7 +1225,7 @@ Error OnnxImporter::importRuntimeNode(const onnx::NodeProto &node,
       if (!axis)
         return axis.takeError();
       auto dims = dimLanes(src, *axis);
-      if (dims.first != dims.second)
+      if (!dims.isUniform())
         return fail("splitting the batch dimension is not supported");
       std::vector<int64_t> sizes;
       if (input(1)) {
@@ -1245,16 +1236,16 @@ Error OnnxImporter::importRuntimeNode(const onnx::NodeProto &node,
       } else if (attrs.has("split")) {
         sizes = attrs.getInts("split");
       } else {
-        int64_t n = node.output_size(), chunk = (dims.first + n - 1) / n;
+        int64_t n = node.output_size(), chunk = (dims[0] + n - 1) / n;
         for (int64_t i = 0; i < n; ++i)
-          sizes.push_back(std::min(chunk, dims.first - i * chunk));
+          sizes.push_back(std::min(chunk, dims[0] - i * chunk));
       }
       if (static_cast<int>(sizes.size()) != node.output_size())
         return fail("Split sizes do not match the number of outputs");
       int64_t offset = 0;
       ImportedValue whole = src;
       for (int64_t s : sizes) {
-        if (s < 0 || offset + s > dims.first)
+        if (s < 0 || offset + s > dims[0])
           return fail("Split sizes exceed the dimension");
         auto part = slice(whole, *axis, offset, offset + s, 1, loc);
         if (!part)
@@ -1276,31 +1267,32 @@ Error OnnxImporter::importRuntimeNode(const onnx::NodeProto &node,
     auto idxT = getConstant(*in[1]);
     if (!idxT)
       return idxT.takeError();
-    if ((*idxT)->dependsOnBatch() || dims.first != dims.second) {
+    if ((*idxT)->dependsOnBatch() || !dims.isUniform()) {
       // Exporters decompose as_strided views into a Gather over the flattened
       // tensor with an index grid built from the batch size. When the grid
-      // enumerates the axis in order in both lanes, it is only a reshape.
-      std::vector<std::pair<int64_t, int64_t>> target;
-      for (int lane = 0; lane < 2; ++lane) {
+      // enumerates the axis in order in every lane, it is only a reshape.
+      size_t indexRank = (*idxT)->lane(0).shape.size();
+      for (int lane = 0; lane < kNumLanes; ++lane) {
         const HostTensor &ids = (*idxT)->lane(lane);
-        int64_t size = lane ? dims.second : dims.first;
-        bool identity = ids.numElements() == size;
-        for (int64_t i = 0; identity && i < size; ++i)
+        bool identity = ids.numElements() == dims[lane] && ids.shape.size() == indexRank;
+        for (int64_t i = 0; identity && i < dims[lane]; ++i)
           identity = toInt64(ids.data[i]) == i;
         if (!identity)
           return fail("gathering along the batch dimension is only supported as an "
                       "identity view");
       }
-      const HostTensor &ids0 = (*idxT)->lane(0), &ids1 = (*idxT)->lane(1);
-      if (ids0.shape.size() != ids1.shape.size())
-        return fail("Gather indices change rank with the batch size");
+      std::vector<Lanes> target;
       for (int64_t d = 0; d < rank; ++d) {
         if (d != *axis) {
           target.push_back(dimLanes(src, d));
           continue;
         }
-        for (size_t i = 0; i < ids0.shape.size(); ++i)
-          target.push_back({ids0.shape[i], ids1.shape[i]});
+        for (size_t i = 0; i < indexRank; ++i) {
+          Lanes extent;
+          for (int lane = 0; lane < kNumLanes; ++lane)
+            extent[lane] = (*idxT)->lane(lane).shape[i];
+          target.push_back(extent);
+        }
       }
       auto r = reshape(src, target, loc);
       if (!r)
@@ -1314,11 +1306,11 @@ Error OnnxImporter::importRuntimeNode(const onnx::NodeProto &node,
     if (idx->empty())
       return fail("Gather with no indices is not supported");
     for (int64_t &i : *idx) {
-      if (i < -dims.first || i >= dims.first)
+      if (i < -dims[0] || i >= dims[0])
         return fail("Gather index " + Twine(i) + " out of range for size " +
-                    Twine(dims.first));
+                    Twine(dims[0]));
       if (i < 0)
-        i += dims.first;
+        i += dims[0];
     }
     SmallVector<Value> pieces;
     for (size_t i = 0; i < idx->size();) {
@@ -1342,14 +1334,14 @@ Error OnnxImporter::importRuntimeNode(const onnx::NodeProto &node,
         return c.takeError();
       gathered.value = *c;
     }
-    std::vector<std::pair<int64_t, int64_t>> target;
+    std::vector<Lanes> target;
     for (int64_t d = 0; d < rank; ++d) {
       if (d != *axis) {
         target.push_back(dimLanes(src, d));
         continue;
       }
       for (int64_t s : (*idxT)->lane(0).shape)
-        target.push_back({s, s});
+        target.push_back(Lanes::uniform(s));
     }
     auto r = reshape(gathered, target, loc);
     if (!r)
@@ -1370,35 +1362,31 @@ Error OnnxImporter::importRuntimeNode(const onnx::NodeProto &node,
       return shapeT.takeError();
     ImportedValue src = *in[0];
     src.value = *x;
-    if ((*shapeT)->lane(0).shape != (*shapeT)->lane(1).shape)
+    if (!(*shapeT)->hasUniformShape())
       return fail("Expand shape has a batch-dependent length");
     int64_t rank = rankOf(*x), n = (*shapeT)->lane(0).numElements();
     int64_t outRank = std::max(rank, n);
     SmallVector<int64_t> shape;
     int64_t resultCoeff = 0;
     for (int64_t d = 0; d < outRank; ++d) {
-      std::pair<int64_t, int64_t> a{1, 1}, b{1, 1};
+      Lanes a = Lanes::uniform(1), b = Lanes::uniform(1), r;
       if (d >= outRank - rank)
         a = dimLanes(src, d - (outRank - rank));
-      if (d >= outRank - n) {
-        int64_t i = d - (outRank - n);
-        b = {toInt64((*shapeT)->lane(0).data[i]), toInt64((*shapeT)->lane(1).data[i])};
-      }
-      std::pair<int64_t, int64_t> r;
-      for (int lane = 0; lane < 2; ++lane) {
-        int64_t x0 = lane ? a.second : a.first, y0 = lane ? b.second : b.first;
-        if (x0 != y0 && x0 != 1 && y0 != 1)
+      if (d >= outRank - n)
+        b = (*shapeT)->element(d - (outRank - n));
+      for (int lane = 0; lane < kNumLanes; ++lane) {
+        if (a[lane] != b[lane] && a[lane] != 1 && b[lane] != 1)
           return fail("Expand: shapes do not broadcast");
-        (lane ? r.second : r.first) = x0 == 1 ? y0 : x0;
+        r[lane] = a[lane] == 1 ? b[lane] : a[lane];
       }
-      if (r.first == r.second) {
-        shape.push_back(r.first);
+      if (r.isUniform()) {
+        shape.push_back(r[0]);
         continue;
       }
-      if (resultCoeff || r.first % kBatchLane[0] ||
-          r.first / kBatchLane[0] * kBatchLane[1] != r.second)
+      std::optional<int64_t> k = r.asBatchMultiple();
+      if (resultCoeff || !k)
         return fail("Expand target depends on the batch size in an unsupported way");
-      resultCoeff = r.first / kBatchLane[0];
+      resultCoeff = *k;
       shape.push_back(kDynamic);
     }
     auto type = RankedTensorType::get(shape, builder.getF32Type());
