@@ -217,6 +217,32 @@ llvm::SmallVector<LoopDim, 6> collapse(llvm::ArrayRef<LoopDim> dims) {
   return out;
 }
 
+/// Calls `run(srcOffset, dstOffset)` once per innermost run of a collapsed
+/// loop nest (`dims.back()` is the innermost dimension), stepping the outer
+/// dimensions like an odometer.
+template <typename Run>
+void forEachInnerRun(llvm::ArrayRef<LoopDim> dims, Run run) {
+  const size_t outer = dims.size() - 1;
+  llvm::SmallVector<int64_t, 6> index(outer, 0);
+  int64_t srcOff = 0, dstOff = 0;
+  while (true) {
+    run(srcOff, dstOff);
+    size_t k = outer;
+    while (true) {
+      if (k == 0)
+        return;
+      --k;
+      srcOff += dims[k].srcStride;
+      dstOff += dims[k].dstStride;
+      if (++index[k] < dims[k].size)
+        break;
+      srcOff -= dims[k].srcStride * dims[k].size;
+      dstOff -= dims[k].dstStride * dims[k].size;
+      index[k] = 0;
+    }
+  }
+}
+
 /// dst[sum i_k * dstStride_k] = src[sum i_k * srcStride_k] over the loop nest.
 void stridedCopy(llvm::ArrayRef<LoopDim> rawDims, const float *src, float *dst) {
   for (const LoopDim &d : rawDims)
@@ -224,10 +250,7 @@ void stridedCopy(llvm::ArrayRef<LoopDim> rawDims, const float *src, float *dst) 
       return;
   llvm::SmallVector<LoopDim, 6> dims = collapse(rawDims);
   const LoopDim inner = dims.back();
-  const size_t outerRank = dims.size() - 1;
-  llvm::SmallVector<int64_t, 6> index(outerRank, 0);
-  int64_t srcOff = 0, dstOff = 0;
-  while (true) {
+  forEachInnerRun(dims, [&](int64_t srcOff, int64_t dstOff) {
     const float *s = src + srcOff;
     float *d = dst + dstOff;
     if (inner.srcStride == 1 && inner.dstStride == 1) {
@@ -242,23 +265,7 @@ void stridedCopy(llvm::ArrayRef<LoopDim> rawDims, const float *src, float *dst) 
       for (int64_t i = 0; i < inner.size; ++i)
         d[i * inner.dstStride] = s[i * inner.srcStride];
     }
-    // Advance the odometer over the outer dimensions.
-    size_t k = outerRank;
-    while (k > 0) {
-      --k;
-      srcOff += dims[k].srcStride;
-      dstOff += dims[k].dstStride;
-      if (++index[k] < dims[k].size)
-        break;
-      srcOff -= dims[k].srcStride * dims[k].size;
-      dstOff -= dims[k].dstStride * dims[k].size;
-      index[k] = 0;
-      if (k == 0)
-        return;
-    }
-    if (outerRank == 0)
-      return;
-  }
+  });
 }
 
 Shape rowMajorStrides(llvm::ArrayRef<int64_t> shape) {
@@ -1556,10 +1563,7 @@ Error Interpreter::evalReduce(Operation *op, ReduceKind kind,
     std::vector<double> acc(outCount, 0.0);
     if (!empty) {
       const LoopDim inner = loop.back();
-      const size_t outer = loop.size() - 1;
-      Shape index(outer, 0);
-      int64_t inOff = 0, outOff = 0;
-      while (true) {
+      forEachInnerRun(loop, [&](int64_t inOff, int64_t outOff) {
         const float *x = input.data + inOff;
         double *a = acc.data() + outOff;
         if (inner.dstStride == 0) {
@@ -1581,27 +1585,7 @@ Error Interpreter::evalReduce(Operation *op, ReduceKind kind,
           for (int64_t i = 0; i < inner.size; ++i)
             a[i * inner.dstStride] += x[i * inner.srcStride];
         }
-        if (outer == 0)
-          break;
-        size_t k = outer;
-        bool done = false;
-        while (true) {
-          --k;
-          inOff += loop[k].srcStride;
-          outOff += loop[k].dstStride;
-          if (++index[k] < loop[k].size)
-            break;
-          inOff -= loop[k].srcStride * loop[k].size;
-          outOff -= loop[k].dstStride * loop[k].size;
-          index[k] = 0;
-          if (k == 0) {
-            done = true;
-            break;
-          }
-        }
-        if (done)
-          break;
-      }
+      });
     }
     for (int64_t i = 0; i < outCount; ++i) {
       double v = acc[i];
@@ -1618,10 +1602,7 @@ Error Interpreter::evalReduce(Operation *op, ReduceKind kind,
   // Max.
   if (!empty) {
     const LoopDim inner = loop.back();
-    const size_t outer = loop.size() - 1;
-    Shape index(outer, 0);
-    int64_t inOff = 0, outOff = 0;
-    while (true) {
+    forEachInnerRun(loop, [&](int64_t inOff, int64_t outOff) {
       const float *x = input.data + inOff;
       float *o = out + outOff;
       if (inner.dstStride == 0) {
@@ -1634,27 +1615,7 @@ Error Interpreter::evalReduce(Operation *op, ReduceKind kind,
           o[i * inner.dstStride] =
               nanMax(o[i * inner.dstStride], x[i * inner.srcStride]);
       }
-      if (outer == 0)
-        break;
-      size_t k = outer;
-      bool done = false;
-      while (true) {
-        --k;
-        inOff += loop[k].srcStride;
-        outOff += loop[k].dstStride;
-        if (++index[k] < loop[k].size)
-          break;
-        inOff -= loop[k].srcStride * loop[k].size;
-        outOff -= loop[k].dstStride * loop[k].size;
-        index[k] = 0;
-        if (k == 0) {
-          done = true;
-          break;
-        }
-      }
-      if (done)
-        break;
-    }
+    });
   }
   return setResult(op, op->getResult(0), std::move(*result));
 }
