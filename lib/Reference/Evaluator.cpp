@@ -1028,15 +1028,11 @@ Error Interpreter::evalBinary(Operation *op, F fn) {
     reuse = stealIfDead(op, rhsValue, shape);
     rhs = reuse ? *reuse : get(rhsValue);
   }
-  Buffer result;
-  if (reuse) {
-    result = std::move(*reuse);
-  } else {
-    Expected<Buffer> fresh = allocate(op, shape);
-    if (!fresh)
-      return fresh.takeError();
-    result = std::move(*fresh);
-  }
+  Expected<Buffer> resultOrError =
+      reuse ? Expected<Buffer>(std::move(*reuse)) : allocate(op, shape);
+  if (!resultOrError)
+    return resultOrError.takeError();
+  Buffer result = std::move(*resultOrError);
   float *out = mutableData(result);
 
   int64_t count = result.numElements();
@@ -1126,15 +1122,11 @@ Error Interpreter::evalUnary(Operation *op, F fn) {
   Shape shape = get(inputValue).shape;
   std::optional<Buffer> reuse = stealIfDead(op, inputValue, shape);
   Buffer input = reuse ? *reuse : get(inputValue);
-  Buffer result;
-  if (reuse) {
-    result = std::move(*reuse);
-  } else {
-    Expected<Buffer> fresh = allocate(op, shape);
-    if (!fresh)
-      return fresh.takeError();
-    result = std::move(*fresh);
-  }
+  Expected<Buffer> resultOrError =
+      reuse ? Expected<Buffer>(std::move(*reuse)) : allocate(op, shape);
+  if (!resultOrError)
+    return resultOrError.takeError();
+  Buffer result = std::move(*resultOrError);
   const float *in = input.data;
   float *out = mutableData(result);
   const int64_t count = result.numElements();
@@ -1172,15 +1164,11 @@ Error Interpreter::evalLayerNorm(ops::LayerNormOp op) {
   Buffer scaleHold = scale, biasHold = bias;
   std::optional<Buffer> reuse = stealIfDead(op, inputValue, shape);
   Buffer input = reuse ? *reuse : get(inputValue);
-  Buffer result;
-  if (reuse) {
-    result = std::move(*reuse);
-  } else {
-    Expected<Buffer> fresh = allocate(op, shape);
-    if (!fresh)
-      return fresh.takeError();
-    result = std::move(*fresh);
-  }
+  Expected<Buffer> resultOrError =
+      reuse ? Expected<Buffer>(std::move(*reuse)) : allocate(op, shape);
+  if (!resultOrError)
+    return resultOrError.takeError();
+  Buffer result = std::move(*resultOrError);
   const int64_t rows = inner == 0 ? 0 : result.numElements() / inner;
   const float *g = scaleHold.data, *bt = biasHold.data;
   for (int64_t r = 0; r < rows; ++r) {
@@ -1220,15 +1208,11 @@ Error Interpreter::evalSoftmax(ops::SoftmaxOp op) {
   const int64_t len = shape[axis];
   std::optional<Buffer> reuse = stealIfDead(op, inputValue, shape);
   Buffer input = reuse ? *reuse : get(inputValue);
-  Buffer result;
-  if (reuse) {
-    result = std::move(*reuse);
-  } else {
-    Expected<Buffer> fresh = allocate(op, shape);
-    if (!fresh)
-      return fresh.takeError();
-    result = std::move(*fresh);
-  }
+  Expected<Buffer> resultOrError =
+      reuse ? Expected<Buffer>(std::move(*reuse)) : allocate(op, shape);
+  if (!resultOrError)
+    return resultOrError.takeError();
+  Buffer result = std::move(*resultOrError);
   float *out = mutableData(result);
   if (len > 0 && inner > 0) {
     if (inner == 1) {
