@@ -73,7 +73,8 @@ def test_printed_module_runs_identically(tools, tmp_path, name):
     """The --emit=mlir output parses back and evaluates to the same bits."""
     d = FIXTURES / name
     module = tmp_path / "model.mlir"
-    run_tool(tools["swin-compile"], d / "model.onnx", "--emit=mlir", "--max-batch", MAX_BATCH,
+    run_tool(tools["swin-compile"], d / "model.onnx", "--emit=mlir", "--import-only",
+             "--max-batch", MAX_BATCH,
              "-o", module)
     x = np.load(d / "input.npy")
     from_onnx = cpu_reference(tools, d / "model.onnx", x, tmp_path)
@@ -86,7 +87,8 @@ def test_every_shape_computation_is_folded(tools, name):
     """Only tensor ops on the image remain; the imported ops stay within the
     primitive set and the batch stays dynamic."""
     d = FIXTURES / name
-    text = run_tool(tools["swin-compile"], d / "model.onnx", "--emit=mlir", "--max-batch", 8,
+    text = run_tool(tools["swin-compile"], d / "model.onnx", "--emit=mlir", "--import-only",
+                    "--max-batch", 8,
                     "--mlir-elide-elementsattrs-if-larger=1", "-o", "-").stdout
     meta = json.loads((d / "meta.json").read_text())
     size = meta["image_size"]

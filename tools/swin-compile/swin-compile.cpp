@@ -1,13 +1,14 @@
 //===- swin-compile.cpp - ONNX to swin compiler driver --------------------===//
 //
 // swin-compile MODEL.onnx -o OUT [--emit=mlir|cuda|lib] [--max-batch N]
-//              [--image-size N|HxW]
+//              [--image-size N|HxW] [--import-only]
 //
-// Today the pipeline ends at the imported swin module (--emit=mlir); the
-// CUDA backend adds --emit=cuda and --emit=lib.
+// Imports the model and runs the swin pipeline (raising so far); --emit=mlir
+// writes the module. The CUDA backend adds --emit=cuda and --emit=lib.
 //
 //===----------------------------------------------------------------------===//
 
+#include "Passes.h"
 #include "swin/Dialect/Swin/IR/SwinDialect.h"
 #include "swin/Importer/OnnxImporter.h"
 #include "swin/Support/FileUtils.h"
@@ -16,6 +17,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/WithColor.h"
@@ -39,6 +41,9 @@ cl::opt<EmitKind> emit("emit", cl::desc("Where the pipeline stops"), cl::init(Em
                        cl::cat(category));
 cl::opt<int64_t> maxBatch("max-batch", cl::desc("Largest batch the compiled model accepts"),
                           cl::init(1), cl::cat(category));
+cl::opt<bool> importOnly("import-only",
+                         cl::desc("Stop after the ONNX import (skip the swin pipeline)"),
+                         cl::cat(category));
 cl::opt<std::string> imageSize("image-size",
                                cl::desc("Input resolution, N or HxW (required when the "
                                         "model's input leaves it symbolic)"),
@@ -73,6 +78,19 @@ int main(int argc, char **argv) {
   auto module = swin::importOnnxFile(context, inputPath, options);
   if (!module)
     return error(toString(module.takeError()));
+
+  if (!importOnly) {
+    mlir::PassManager pm(&context);
+    mlir::swin::buildSwinPipeline(pm);
+    std::string diagnostic;
+    mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
+      if (diagnostic.empty())
+        diagnostic = d.str();
+      return mlir::success();
+    });
+    if (mlir::failed(pm.run(**module)))
+      return error(inputPath + ": the swin pipeline failed: " + diagnostic);
+  }
 
   if (Error e = swin::writeFileAtomically(outputPath, [&](raw_ostream &os) {
         (*module)->print(os, mlir::OpPrintingFlags());

@@ -1,0 +1,48 @@
+//===- Passes.td - swin raising and fusion passes ----------*- tablegen -*-===//
+//
+// Raising passes recognise Swin structure in the primitive ops the importer
+// produces, whichever exporter wrote them. Every pass keeps the model's
+// numbers: test/python/test_pass_numerics.py runs the CPU reference before
+// and after each one on every fixture.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SWIN_PASSES_TD
+#define SWIN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+//===----------------------------------------------------------------------===//
+// Raising
+//===----------------------------------------------------------------------===//
+
+def SwinRaiseGelu : Pass<"swin-raise-gelu", "mlir::func::FuncOp"> {
+  let summary = "Recognise GELU written out with erf or tanh";
+  let description = [{
+    Replaces the exporters' elementwise spellings of GELU with `swin.gelu`:
+
+    - erf form (TorchScript exporter, opset < 20):
+      `0.5 * (x * (1 + erf(x / sqrt(2))))`, with the division also written
+      as a multiplication by `1 / sqrt(2)` and the factors in any order;
+    - tanh form: `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))`,
+      with the cube written as `pow(x, 3)` or `x * x * x`.
+
+    Constants must match to 1e-6 relative. A near miss (another constant,
+    a different operand feeding the product) is left alone.
+  }];
+  let dependentDialects = ["mlir::swin::SwinDialect"];
+}
+
+def SwinRaiseLinear : Pass<"swin-raise-linear", "mlir::func::FuncOp"> {
+  let summary = "Rewrite matmul by a constant matrix (+ bias) as swin.linear";
+  let description = [{
+    `swin.matmul(x, W)` with a constant 2-D `W` of shape `[K, N]` becomes
+    `swin.linear(x, transpose(W))`, and a following `swin.add` of a constant
+    that broadcasts only along the last dimension (`[N]`, `[1, N]`, ...)
+    becomes its bias. The matmul must have no other user when the add is
+    absorbed. Products of two activations (attention) stay matmuls.
+  }];
+  let dependentDialects = ["mlir::swin::SwinDialect"];
+}
+
+#endif // SWIN_PASSES_TD

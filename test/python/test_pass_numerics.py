@@ -1,0 +1,65 @@
+"""Every pass keeps the model's numbers.
+
+For each fixture, the CPU reference runs the imported module before and
+after each pass (and the whole pipeline), and the logits agree to 1e-5
+relative. The passes replace ops with equivalent ones (matmul + add by
+linear, the erf formula by gelu), which reorders fp32 sums and rounds
+intermediate values differently: about 1e-7 here. A wrong match (a missing
+bias, the wrong GELU constant, a transposed weight) moves logits by 1e-2
+or more.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import FIXTURE_NAMES, FIXTURES, run_tool
+
+PASSES = ["--swin-raise-gelu", "--swin-raise-linear", "--swin-pipeline"]
+RTOL, ATOL = 1e-5, 1e-6
+
+
+@pytest.fixture(scope="module")
+def imported(tools, tmp_path_factory):
+    """Imports each fixture once; returns {name: (module path, reference logits)}."""
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            d = FIXTURES / name
+            work = tmp_path_factory.mktemp(name)
+            module = work / "imported.mlir"
+            run_tool(tools["swin-compile"], d / "model.onnx", "--emit=mlir", "--import-only",
+                     "--max-batch", 4, "-o", module)
+            logits = work / "imported.npy"
+            run_tool(tools["swin-run"], "--cpu-reference", module, "--input", d / "input.npy",
+                     "--output", logits)
+            cache[name] = (module, np.load(logits))
+        return cache[name]
+
+    return get
+
+
+@pytest.mark.parametrize("name", FIXTURE_NAMES)
+@pytest.mark.parametrize("pass_flag", PASSES)
+def test_pass_keeps_numbers(tools, imported, tmp_path, name, pass_flag):
+    module, before = imported(name)
+    transformed = tmp_path / "after.mlir"
+    run_tool(tools["swin-opt"], module, pass_flag, "-o", transformed)
+    out = tmp_path / "after.npy"
+    run_tool(tools["swin-run"], "--cpu-reference", transformed, "--input",
+             FIXTURES / name / "input.npy", "--output", out)
+    np.testing.assert_allclose(np.load(out), before, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("name", FIXTURE_NAMES)
+def test_pipeline_raises_linear_and_gelu(tools, name):
+    """After the pipeline, no GELU formula or matmul-by-weight is left."""
+    text = run_tool(tools["swin-compile"], FIXTURES / name / "model.onnx", "--emit=mlir",
+                    "--mlir-elide-elementsattrs-if-larger=1", "-o", "-").stdout
+    blocks = text.count("swin.softmax")
+    assert "swin.erf" not in text
+    assert text.count("swin.gelu") == blocks
+    # Two activation products per block (q k^T and attn v) remain matmuls.
+    assert text.count("swin.matmul") == 2 * blocks
