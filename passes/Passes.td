@@ -45,4 +45,23 @@ def SwinRaiseLinear : Pass<"swin-raise-linear", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::swin::SwinDialect"];
 }
 
+def SwinRaiseWindows : Pass<"swin-raise-windows", "mlir::func::FuncOp"> {
+  let summary = "Recognise window partition, window reverse and cyclic shift";
+  let description = [{
+    - Window partition: `reshape [B, H, W, C] -> [B, H/wh, wh, W/ww, ww, C]`
+      then `transpose [0, 1, 3, 2, 4, 5]` becomes `swin.window_partition`
+      (followed by the reshapes the exporter wrote, which fold away).
+    - Window reverse: `transpose [0, 1, 3, 2, 4, 5]` of
+      `[B, nH, nW, wh, ww, C]` then `reshape -> [B, H, W, C]` becomes
+      `swin.window_reverse`.
+    - Cyclic shift: `concat(x[p:], x[:p])` along one axis (how `torch.roll`
+      exports) becomes `swin.roll` by `-p`; consecutive rolls compose.
+
+    Every exporter writes these the same way; the shapes decide, so a
+    reshape that does not tile the image, a different permutation or two
+    slices of different tensors are left alone.
+  }];
+  let dependentDialects = ["mlir::swin::SwinDialect"];
+}
+
 #endif // SWIN_PASSES_TD

@@ -12,6 +12,7 @@ void mlir::swin::buildSwinPipeline(OpPassManager &pm) {
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createSwinRaiseGelu());
   func.addPass(createSwinRaiseLinear());
+  func.addPass(createSwinRaiseWindows());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
 }

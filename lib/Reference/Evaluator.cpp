@@ -342,6 +342,9 @@ private:
   Error evalConcat(ops::ConcatOp op);
   Error evalPad(ops::PadOp op);
   Error evalBroadcast(ops::BroadcastOp op);
+  Error evalRoll(ops::RollOp op);
+  Error evalWindowPartition(ops::WindowPartitionOp op);
+  Error evalWindowReverse(ops::WindowReverseOp op);
   enum class ReduceKind { Mean, Sum, Max, L2 };
   Error evalReduce(Operation *op, ReduceKind kind, llvm::ArrayRef<int64_t> axes,
                    bool keepDims);
@@ -597,6 +600,9 @@ Error Interpreter::execute(Operation *op) {
       .Case<ConcatOp>([&](auto op) { return evalConcat(op); })
       .Case<PadOp>([&](auto op) { return evalPad(op); })
       .Case<BroadcastOp>([&](auto op) { return evalBroadcast(op); })
+      .Case<RollOp>([&](auto op) { return evalRoll(op); })
+      .Case<WindowPartitionOp>([&](auto op) { return evalWindowPartition(op); })
+      .Case<WindowReverseOp>([&](auto op) { return evalWindowReverse(op); })
       .Case<ReduceMeanOp>([&](ReduceMeanOp op) {
         return evalReduce(op, ReduceKind::Mean, op.getAxes(), op.getKeepDims());
       })
@@ -1487,6 +1493,109 @@ Error Interpreter::evalBroadcast(ops::BroadcastOp op) {
   if (!result)
     return result.takeError();
   stridedCopy(dims, input.data, mutableData(*result));
+  return setResult(op, op.getResult(), std::move(*result));
+}
+
+//===----------------------------------------------------------------------===//
+// Swin structure
+//===----------------------------------------------------------------------===//
+
+Error Interpreter::evalRoll(ops::RollOp op) {
+  const Buffer &input = get(op.getInput());
+  llvm::ArrayRef<int64_t> shifts = op.getShifts();
+  const size_t rank = input.shape.size();
+  if (shifts.size() != rank)
+    return makeOpError(op, "needs one shift per dimension");
+  Expected<Buffer> result = allocate(op, input.shape);
+  if (!result)
+    return result.takeError();
+  if (input.numElements() == 0)
+    return setResult(op, op.getResult(), std::move(*result));
+  // Each rolled dimension splits into two contiguous pieces; copy every
+  // combination of pieces as one strided box.
+  Shape strides = rowMajorStrides(input.shape);
+  Shape shift(rank);
+  for (size_t d = 0; d < rank; ++d) {
+    int64_t n = input.shape[d];
+    shift[d] = ((shifts[d] % n) + n) % n;
+  }
+  float *out = mutableData(*result);
+  for (uint64_t combo = 0; combo < (uint64_t(1) << rank); ++combo) {
+    llvm::SmallVector<LoopDim, 6> dims;
+    int64_t srcBase = 0, dstBase = 0;
+    bool empty = false;
+    for (size_t d = 0; d < rank; ++d) {
+      int64_t n = input.shape[d], s = shift[d];
+      bool second = combo >> d & 1;
+      if (second && s == 0) {
+        empty = true;
+        break;
+      }
+      // Piece one: out[s, n) <- in[0, n - s); piece two: out[0, s) <- in[n - s, n).
+      int64_t size = second ? s : n - s;
+      srcBase += (second ? n - s : 0) * strides[d];
+      dstBase += (second ? 0 : s) * strides[d];
+      dims.push_back({size, strides[d], strides[d]});
+    }
+    if (!empty)
+      stridedCopy(dims, input.data + srcBase, out + dstBase);
+  }
+  return setResult(op, op.getResult(), std::move(*result));
+}
+
+/// Copies between [B, nH, wh, nW, ww, C] (image order) and
+/// [B, nH, nW, wh, ww, C] (window order).
+static void copyWindows(const float *src, float *dst, int64_t batch, int64_t nH,
+                        int64_t nW, int64_t wh, int64_t ww, int64_t c,
+                        bool toWindows) {
+  Shape image = rowMajorStrides({batch, nH, wh, nW, ww, c});
+  Shape windows = rowMajorStrides({batch, nH, nW, wh, ww, c});
+  // Loop in destination order.
+  Shape imageInWindowOrder = {image[0], image[1], image[3], image[2], image[4], image[5]};
+  Shape windowsInImageOrder = {windows[0], windows[1], windows[3], windows[2], windows[4],
+                               windows[5]};
+  Shape sizes = toWindows ? Shape{batch, nH, nW, wh, ww, c}
+                          : Shape{batch, nH, wh, nW, ww, c};
+  llvm::SmallVector<LoopDim, 6> dims;
+  for (int i = 0; i < 6; ++i)
+    dims.push_back({sizes[i], toWindows ? imageInWindowOrder[i] : windowsInImageOrder[i],
+                    toWindows ? windows[i] : image[i]});
+  stridedCopy(dims, src, dst);
+}
+
+Error Interpreter::evalWindowPartition(ops::WindowPartitionOp op) {
+  const Buffer &input = get(op.getInput());
+  llvm::ArrayRef<int64_t> window = op.getWindow();
+  if (input.shape.size() != 4 || window.size() != 2 || window[0] < 1 || window[1] < 1 ||
+      input.shape[1] % window[0] || input.shape[2] % window[1])
+    return makeOpError(op, "input " + shapeString(input.shape) +
+                               " does not tile into the windows");
+  int64_t batch = input.shape[0], nH = input.shape[1] / window[0],
+          nW = input.shape[2] / window[1], c = input.shape[3];
+  Expected<Buffer> result = allocate(op, {batch * nH * nW, window[0] * window[1], c});
+  if (!result)
+    return result.takeError();
+  copyWindows(input.data, mutableData(*result), batch, nH, nW, window[0], window[1], c,
+              /*toWindows=*/true);
+  return setResult(op, op.getResult(), std::move(*result));
+}
+
+Error Interpreter::evalWindowReverse(ops::WindowReverseOp op) {
+  const Buffer &input = get(op.getInput());
+  llvm::ArrayRef<int64_t> window = op.getWindow();
+  auto type = op.getType();
+  int64_t h = type.getDimSize(1), w = type.getDimSize(2), c = type.getDimSize(3);
+  int64_t nH = h / window[0], nW = w / window[1];
+  if (input.shape.size() != 3 || input.shape[0] % (nH * nW) ||
+      input.shape[1] != window[0] * window[1] || input.shape[2] != c)
+    return makeOpError(op, "input " + shapeString(input.shape) + " does not hold " +
+                               std::to_string(nH * nW) + " windows per image");
+  int64_t batch = input.shape[0] / (nH * nW);
+  Expected<Buffer> result = allocate(op, {batch, h, w, c});
+  if (!result)
+    return result.takeError();
+  copyWindows(input.data, mutableData(*result), batch, nH, nW, window[0], window[1], c,
+              /*toWindows=*/false);
   return setResult(op, op.getResult(), std::move(*result));
 }
 

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import FIXTURE_NAMES, FIXTURES, run_tool
 
-PASSES = ["--swin-raise-gelu", "--swin-raise-linear", "--swin-pipeline"]
+PASSES = ["--swin-raise-gelu", "--swin-raise-linear", "--swin-raise-windows", "--swin-pipeline"]
 RTOL, ATOL = 1e-5, 1e-6
 
 

@@ -21,11 +21,11 @@ func.func @identity_reshape(%x: tensor<4x6xf32>) -> tensor<4x6xf32> {
 
 // -----
 
-// A dynamic reshape to the same type is not an identity: the dynamic
-// dimension may be resolved differently.
-// CHECK-LABEL: func.func @dynamic_same_type_reshape_kept
-// CHECK: swin.reshape
-func.func @dynamic_same_type_reshape_kept(%x: tensor<?x6xf32>) -> tensor<?x6xf32> {
+// A reshape to its own type is an identity even with a dynamic dimension:
+// the element count fixes it.
+// CHECK-LABEL: func.func @dynamic_same_type_reshape
+// CHECK-NEXT: return %arg0
+func.func @dynamic_same_type_reshape(%x: tensor<?x6xf32>) -> tensor<?x6xf32> {
   %0 = swin.reshape %x : tensor<?x6xf32> -> tensor<?x6xf32>
   return %0 : tensor<?x6xf32>
 }
@@ -88,4 +88,26 @@ func.func @full_slice(%x: tensor<?x56x96xf32>) -> tensor<?x56x96xf32> {
 func.func @partial_slice_kept(%x: tensor<4xf32>) -> tensor<2xf32> {
   %0 = swin.slice %x {offsets = array<i64: 1>, sizes = array<i64: 2>, strides = array<i64: 2>} : (tensor<4xf32>) -> tensor<2xf32>
   return %0 : tensor<2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @rolls_compose
+// CHECK-NEXT: %[[R:.*]] = swin.roll %arg0 {shifts = array<i64: 0, -3, 1, 0>}
+// CHECK-NEXT: return %[[R]]
+func.func @rolls_compose(%x: tensor<?x56x56x8xf32>) -> tensor<?x56x56x8xf32> {
+  %0 = swin.roll %x {shifts = array<i64: 0, -3, 0, 0>} : tensor<?x56x56x8xf32>
+  %1 = swin.roll %0 {shifts = array<i64: 0, 0, 1, 0>} : tensor<?x56x56x8xf32>
+  return %1 : tensor<?x56x56x8xf32>
+}
+
+// -----
+
+// Shift and unshift cancel, as do whole turns.
+// CHECK-LABEL: func.func @rolls_cancel
+// CHECK-NEXT: return %arg0
+func.func @rolls_cancel(%x: tensor<?x56x56x8xf32>) -> tensor<?x56x56x8xf32> {
+  %0 = swin.roll %x {shifts = array<i64: 0, -3, -3, 0>} : tensor<?x56x56x8xf32>
+  %1 = swin.roll %0 {shifts = array<i64: 0, 3, 59, 0>} : tensor<?x56x56x8xf32>
+  return %1 : tensor<?x56x56x8xf32>
 }

@@ -235,3 +235,36 @@ func.func @constant_integer() -> tensor<4xi32> {
   %0 = swin.constant dense<1> : tensor<4xi32>
   return %0 : tensor<4xi32>
 }
+
+// -----
+
+func.func @roll_batch(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  // expected-error @+1 {{cannot roll along the dynamic (batch) dimension}}
+  %0 = swin.roll %x {shifts = array<i64: 1, 0>} : tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+func.func @roll_shift_count(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{needs one shift per dimension}}
+  %0 = swin.roll %x {shifts = array<i64: 1>} : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @partition_not_tiling(%x: tensor<?x10x10x8xf32>) -> tensor<?x49x8xf32> {
+  // expected-error @+2 {{does not tile into 7x7 windows}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = swin.window_partition %x {window = array<i64: 7, 7>} : (tensor<?x10x10x8xf32>) -> tensor<?x49x8xf32>
+  return %0 : tensor<?x49x8xf32>
+}
+
+// -----
+
+func.func @reverse_wrong_tokens(%w: tensor<?x36x8xf32>) -> tensor<?x14x14x8xf32> {
+  // expected-error @+1 {{does not hold windows of the result}}
+  %0 = swin.window_reverse %w {window = array<i64: 7, 7>} : (tensor<?x36x8xf32>) -> tensor<?x14x14x8xf32>
+  return %0 : tensor<?x14x14x8xf32>
+}

@@ -164,3 +164,16 @@ func.func @half_precision(%a: tensor<4x8xf16>, %b: tensor<4x8xbf16>) -> (tensor<
   %1 = swin.gelu %b : tensor<4x8xbf16>
   return %0, %1 : tensor<4x8xf16>, tensor<4x8xbf16>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @swin_structure
+func.func @swin_structure(%x: tensor<?x56x56x96xf32>) -> tensor<?x56x56x96xf32> {
+  // CHECK: swin.roll %{{.*}} {shifts = array<i64: 0, -3, -3, 0>} : tensor<?x56x56x96xf32>
+  %s = swin.roll %x {shifts = array<i64: 0, -3, -3, 0>} : tensor<?x56x56x96xf32>
+  // CHECK: swin.window_partition %{{.*}} {window = array<i64: 7, 7>} : (tensor<?x56x56x96xf32>) -> tensor<?x49x96xf32>
+  %w = swin.window_partition %s {window = array<i64: 7, 7>} : (tensor<?x56x56x96xf32>) -> tensor<?x49x96xf32>
+  // CHECK: swin.window_reverse %{{.*}} {window = array<i64: 7, 7>} : (tensor<?x49x96xf32>) -> tensor<?x56x56x96xf32>
+  %r = swin.window_reverse %w {window = array<i64: 7, 7>} : (tensor<?x49x96xf32>) -> tensor<?x56x56x96xf32>
+  return %r : tensor<?x56x56x96xf32>
+}

@@ -10,6 +10,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -305,7 +306,9 @@ LogicalResult ReshapeOp::verify() {
 }
 
 OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
-  if (getInput().getType() == getType() && getType().hasStaticShape())
+  // With at most one dynamic dimension, equal types mean equal shapes: the
+  // element count fixes the dynamic size.
+  if (getInput().getType() == getType())
     return getInput();
   if (auto producer = getInput().getDefiningOp<ReshapeOp>()) {
     getInputMutable().assign(producer.getInput());
@@ -529,6 +532,102 @@ LogicalResult GlobalAvgPoolOp::inferReturnTypes(MLIRContext *,
     shape[i] = 1;
   }
   inferred.push_back(rankedTensorOf(shape, input.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// RollOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RollOp::verify() {
+  RankedTensorType type = getInput().getType();
+  if (static_cast<int64_t>(getShifts().size()) != type.getRank())
+    return emitOpError("needs one shift per dimension");
+  for (auto [d, shift] : llvm::enumerate(getShifts()))
+    if (type.isDynamicDim(d) && shift != 0)
+      return emitOpError("cannot roll along the dynamic (batch) dimension");
+  return success();
+}
+
+OpFoldResult RollOp::fold(FoldAdaptor) {
+  RankedTensorType type = getInput().getType();
+  for (auto [d, shift] : llvm::enumerate(getShifts()))
+    if (shift != 0 && (type.isDynamicDim(d) || shift % type.getDimSize(d) != 0))
+      return {};
+  return getInput();
+}
+
+namespace {
+/// roll(roll(x, a), b) == roll(x, a + b).
+struct ComposeRolls : OpRewritePattern<RollOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(RollOp op, PatternRewriter &rewriter) const override {
+    auto producer = op.getInput().getDefiningOp<RollOp>();
+    if (!producer)
+      return failure();
+    RankedTensorType type = op.getType();
+    SmallVector<int64_t> shifts;
+    for (auto [d, a, b] : llvm::enumerate(producer.getShifts(), op.getShifts())) {
+      int64_t sum = a + b;
+      if (!type.isDynamicDim(d)) {
+        // Normalise into (-size, size) to keep the numbers readable.
+        sum %= type.getDimSize(d);
+      }
+      shifts.push_back(sum);
+    }
+    rewriter.replaceOpWithNewOp<RollOp>(op, producer.getInput(), shifts);
+    return success();
+  }
+};
+} // namespace
+
+void RollOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                         MLIRContext *context) {
+  results.add<ComposeRolls>(context);
+}
+
+//===----------------------------------------------------------------------===//
+// WindowPartitionOp / WindowReverseOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult WindowPartitionOp::inferReturnTypes(MLIRContext *,
+                                                  std::optional<Location> loc,
+                                                  Adaptor adaptor,
+                                                  SmallVectorImpl<Type> &inferred) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  ArrayRef<int64_t> window = adaptor.getWindow();
+  if (input.getRank() != 4 || window.size() != 2)
+    return emitInferError(loc, "swin.window_partition takes [B, H, W, C] and a 2-D window");
+  int64_t h = input.getDimSize(1), w = input.getDimSize(2), c = input.getDimSize(3);
+  if (isDynamic(h) || isDynamic(w) || isDynamic(c) || window[0] < 1 || window[1] < 1 ||
+      h % window[0] || w % window[1])
+    return emitInferError(loc, "swin.window_partition: " + shapeString(input.getShape()) +
+                                   " does not tile into " + Twine(window[0]) + "x" +
+                                   Twine(window[1]) + " windows");
+  int64_t batch = input.getDimSize(0);
+  int64_t windows = isDynamic(batch) ? ShapedType::kDynamic
+                                     : batch * (h / window[0]) * (w / window[1]);
+  inferred.push_back(
+      rankedTensorOf({windows, window[0] * window[1], c}, input.getElementType()));
+  return success();
+}
+
+LogicalResult WindowReverseOp::verify() {
+  RankedTensorType input = getInput().getType(), result = getType();
+  ArrayRef<int64_t> window = getWindow();
+  if (input.getRank() != 3 || result.getRank() != 4 || window.size() != 2)
+    return emitOpError("takes [B * nW, wh * ww, C] to [B, H, W, C] with a 2-D window");
+  int64_t h = result.getDimSize(1), w = result.getDimSize(2);
+  if (isDynamic(h) || isDynamic(w) || window[0] < 1 || window[1] < 1 || h % window[0] ||
+      w % window[1])
+    return emitOpError("result ") << shapeString(result.getShape()) << " does not tile into "
+                                  << window[0] << "x" << window[1] << " windows";
+  if (input.getDimSize(1) != window[0] * window[1] ||
+      input.getDimSize(2) != result.getDimSize(3))
+    return emitOpError("input ") << shapeString(input.getShape())
+                                 << " does not hold windows of the result";
+  if (isDynamic(input.getDimSize(0)) != isDynamic(result.getDimSize(0)))
+    return emitOpError("input and result must both carry the batch or neither");
   return success();
 }
 

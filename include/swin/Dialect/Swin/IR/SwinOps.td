@@ -304,4 +304,58 @@ def Swin_GlobalAvgPoolOp : Swin_Op<"global_avg_pool",
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
+//===----------------------------------------------------------------------===//
+// Swin structure (raised from the primitives)
+//===----------------------------------------------------------------------===//
+
+def Swin_RollOp : Swin_Op<"roll", [Pure, SameOperandsAndResultType]> {
+  let summary = "cyclic shift along each dimension (torch.roll)";
+  let description = [{
+    `result[..., i, ...] = input[..., (i - shifts[d]) mod size[d], ...]` for
+    every dimension `d`; one shift per dimension, zero along the batch.
+    Swin's shifted windows roll by `-window/2` before attention and back by
+    `+window/2` after.
+
+    ```mlir
+    %s = swin.roll %x {shifts = array<i64: 0, -3, -3, 0>} : tensor<?x56x56x96xf32>
+    ```
+  }];
+  let arguments = (ins Swin_Tensor:$input, DenseI64ArrayAttr:$shifts);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Swin_WindowPartitionOp : Swin_Op<"window_partition",
+                                     [Pure, InferTypeOpAdaptor]> {
+  let summary = "split an NHWC image into non-overlapping windows";
+  let description = [{
+    `[B, H, W, C]` to `[B * (H / wh) * (W / ww), wh * ww, C]` with
+    `window = [wh, ww]`: windows in row-major order over the image, tokens
+    in row-major order within a window.
+
+    ```mlir
+    %w = swin.window_partition %x {window = array<i64: 7, 7>}
+         : (tensor<?x56x56x96xf32>) -> tensor<?x49x96xf32>
+    ```
+  }];
+  let arguments = (ins Swin_Tensor:$input, DenseI64ArrayAttr:$window);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Swin_WindowReverseOp : Swin_Op<"window_reverse", [Pure]> {
+  let summary = "merge windows back into an NHWC image";
+  let description = [{
+    The inverse of `swin.window_partition`: `[B * nW, wh * ww, C]` to the
+    result type `[B, H, W, C]`, with `window = [wh, ww]`.
+  }];
+  let arguments = (ins Swin_Tensor:$input, DenseI64ArrayAttr:$window);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 #endif // SWIN_OPS_TD
