@@ -64,4 +64,26 @@ def SwinRaiseWindows : Pass<"swin-raise-windows", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::swin::SwinDialect"];
 }
 
+def SwinRaiseAttention : Pass<"swin-raise-attention", "mlir::func::FuncOp"> {
+  let summary = "Recognise window attention, QKV projection included";
+  let description = [{
+    Finds `softmax(scale * q k^T + position bias (+ mask)) v`, with heads
+    merged back to `[windows, tokens, channels]`, where q, k and v are head
+    views of `swin.linear` projections of the same windows, and replaces it
+    with one `swin.window_attention`.
+
+    q, k and v are traced back through reshape, transpose and slice ops as
+    strided views, so the exporters' different spellings (one fused QKV
+    linear split with Split, Gather or Slice; three separate linears; k
+    transposed before or after the split) all reduce to "columns `o` to
+    `o + heads * hd` of this linear". The scale may sit on q, on both q and
+    k^T (split as square roots), or on the scores. The shift mask is
+    recognised in the `reshape [B, nW, heads, N, N] + mask` form.
+
+    A chain that does not reduce this way (another view, a non-constant
+    bias, attention over a different input) is left alone.
+  }];
+  let dependentDialects = ["mlir::swin::SwinDialect"];
+}
+
 #endif // SWIN_PASSES_TD

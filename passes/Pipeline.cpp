@@ -13,6 +13,7 @@ void mlir::swin::buildSwinPipeline(OpPassManager &pm) {
   func.addPass(createSwinRaiseGelu());
   func.addPass(createSwinRaiseLinear());
   func.addPass(createSwinRaiseWindows());
+  func.addPass(createSwinRaiseAttention());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
 }

@@ -345,6 +345,7 @@ private:
   Error evalRoll(ops::RollOp op);
   Error evalWindowPartition(ops::WindowPartitionOp op);
   Error evalWindowReverse(ops::WindowReverseOp op);
+  Error evalWindowAttention(ops::WindowAttentionOp op);
   enum class ReduceKind { Mean, Sum, Max, L2 };
   Error evalReduce(Operation *op, ReduceKind kind, llvm::ArrayRef<int64_t> axes,
                    bool keepDims);
@@ -603,6 +604,7 @@ Error Interpreter::execute(Operation *op) {
       .Case<RollOp>([&](auto op) { return evalRoll(op); })
       .Case<WindowPartitionOp>([&](auto op) { return evalWindowPartition(op); })
       .Case<WindowReverseOp>([&](auto op) { return evalWindowReverse(op); })
+      .Case<WindowAttentionOp>([&](auto op) { return evalWindowAttention(op); })
       .Case<ReduceMeanOp>([&](ReduceMeanOp op) {
         return evalReduce(op, ReduceKind::Mean, op.getAxes(), op.getKeepDims());
       })
@@ -1596,6 +1598,75 @@ Error Interpreter::evalWindowReverse(ops::WindowReverseOp op) {
     return result.takeError();
   copyWindows(input.data, mutableData(*result), batch, nH, nW, window[0], window[1], c,
               /*toWindows=*/false);
+  return setResult(op, op.getResult(), std::move(*result));
+}
+
+Error Interpreter::evalWindowAttention(ops::WindowAttentionOp op) {
+  const Buffer &x = get(op.getInput());
+  const Buffer &w = get(op.getQkvWeight());
+  const Buffer &b = get(op.getQkvBias());
+  const Buffer &position = get(op.getPositionBias());
+  const Buffer *mask = op.getMask() ? &get(op.getMask()) : nullptr;
+  if (x.shape.size() != 3 || w.shape.size() != 2 || w.shape[1] != x.shape[2])
+    return makeOpError(op, "input " + shapeString(x.shape) + " does not match qkv_weight " +
+                               shapeString(w.shape));
+  const int64_t windows = x.shape[0], n = x.shape[1], c = x.shape[2];
+  const int64_t inner = w.shape[0] / 3, heads = op.getNumHeads(), hd = inner / heads;
+  const int64_t perImage = mask ? mask->shape[0] : 1;
+  if (mask && windows % perImage)
+    return makeOpError(op, std::to_string(windows) + " windows are not a whole number of "
+                                                     "images of " +
+                               std::to_string(perImage) + " windows");
+  const float scale = op.getScale().convertToFloat();
+  if (!fitsBlas({windows * n, 3 * inner, c}))
+    return makeOpError(op, "matrices too large for BLAS");
+
+  // qkv = x W^T + b for all windows at once: [windows * n, 3 * inner].
+  std::vector<float> qkv(static_cast<size_t>(windows * n * 3 * inner));
+  for (int64_t r = 0; r < windows * n; ++r)
+    std::memcpy(qkv.data() + r * 3 * inner, b.data, 3 * inner * sizeof(float));
+  gemm(true, windows * n, 3 * inner, c, x.data, c, w.data, c, 1.0f, qkv.data(), 3 * inner);
+
+  Expected<Buffer> result = allocate(op, {windows, n, inner});
+  if (!result)
+    return result.takeError();
+  float *out = mutableData(*result);
+  std::vector<float> q(n * hd), scores(n * n);
+  const int64_t ld = 3 * inner;
+  for (int64_t win = 0; win < windows; ++win) {
+    const float *rows = qkv.data() + win * n * ld;
+    for (int64_t h = 0; h < heads; ++h) {
+      // Scaled q, then q k^T (k read strided from the qkv rows).
+      for (int64_t i = 0; i < n; ++i)
+        for (int64_t d = 0; d < hd; ++d)
+          q[i * hd + d] = rows[i * ld + h * hd + d] * scale;
+      gemm(true, n, n, hd, q.data(), hd, rows + inner + h * hd, ld, 0.0f, scores.data(), n);
+      const float *bias = position.data + h * n * n;
+      const float *m = mask ? mask->data + (win % perImage) * n * n : nullptr;
+      for (int64_t i = 0; i < n; ++i) {
+        float *row = scores.data() + i * n;
+        float peak = -std::numeric_limits<float>::infinity();
+        for (int64_t j = 0; j < n; ++j) {
+          row[j] += bias[i * n + j] + (m ? m[i * n + j] : 0.0f);
+          peak = std::max(peak, row[j]);
+        }
+        double sum = 0.0;
+        for (int64_t j = 0; j < n; ++j) {
+          row[j] = std::exp(row[j] - peak);
+          sum += row[j];
+        }
+        const float inv = static_cast<float>(1.0 / sum);
+        for (int64_t j = 0; j < n; ++j)
+          row[j] *= inv;
+      }
+      // out[win, :, h*hd:(h+1)*hd] = a v.
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<blasint>(n),
+                  static_cast<blasint>(hd), static_cast<blasint>(n), 1.0f, scores.data(),
+                  static_cast<blasint>(n), rows + 2 * inner + h * hd,
+                  static_cast<blasint>(ld), 0.0f, out + win * n * inner + h * hd,
+                  static_cast<blasint>(inner));
+    }
+  }
   return setResult(op, op.getResult(), std::move(*result));
 }
 

@@ -11,12 +11,15 @@ or more.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
 from conftest import FIXTURE_NAMES, FIXTURES, run_tool
 
-PASSES = ["--swin-raise-gelu", "--swin-raise-linear", "--swin-raise-windows", "--swin-pipeline"]
+PASSES = ["--swin-raise-gelu", "--swin-raise-linear", "--swin-raise-windows",
+          "--swin-raise-attention", "--swin-pipeline"]
 RTOL, ATOL = 1e-5, 1e-6
 
 
@@ -53,13 +56,33 @@ def test_pass_keeps_numbers(tools, imported, tmp_path, name, pass_flag):
     np.testing.assert_allclose(np.load(out), before, rtol=RTOL, atol=ATOL)
 
 
+def _blocks(name):
+    return sum(json.loads((FIXTURES / name / "meta.json").read_text())["depths"])
+
+
 @pytest.mark.parametrize("name", FIXTURE_NAMES)
-def test_pipeline_raises_linear_and_gelu(tools, name):
-    """After the pipeline, no GELU formula or matmul-by-weight is left."""
+def test_pipeline_raises_gelu_and_windows(tools, name):
+    """After the pipeline, no GELU formula is left and every block's windows
+    are partitioned and merged back by the raised ops."""
     text = run_tool(tools["swin-compile"], FIXTURES / name / "model.onnx", "--emit=mlir",
                     "--mlir-elide-elementsattrs-if-larger=1", "-o", "-").stdout
-    blocks = text.count("swin.softmax")
+    blocks = _blocks(name)
     assert "swin.erf" not in text
     assert text.count("swin.gelu") == blocks
-    # Two activation products per block (q k^T and attn v) remain matmuls.
-    assert text.count("swin.matmul") == 2 * blocks
+    assert text.count("swin.window_partition") == blocks
+    assert text.count("swin.window_reverse") == blocks
+
+
+HF_SHIFTED_MASK = pytest.mark.xfail(
+    reason="HF adds the shift mask and the position bias as one batch-broadcast term "
+           "(swin.broadcast + reshape + add); not recognised yet", strict=True)
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=HF_SHIFTED_MASK) if n == "hf_legacy"
+                                  else n for n in FIXTURE_NAMES])
+def test_pipeline_raises_one_attention_per_block(tools, name):
+    text = run_tool(tools["swin-compile"], FIXTURES / name / "model.onnx", "--emit=mlir",
+                    "--mlir-elide-elementsattrs-if-larger=1", "-o", "-").stdout
+    assert text.count("swin.window_attention") == _blocks(name)
+    assert "swin.softmax" not in text
+    assert "swin.matmul" not in text

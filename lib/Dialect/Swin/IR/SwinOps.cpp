@@ -631,5 +631,47 @@ LogicalResult WindowReverseOp::verify() {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// WindowAttentionOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult WindowAttentionOp::verify() {
+  RankedTensorType input = getInput().getType(), result = getType();
+  auto weight = cast<RankedTensorType>(getQkvWeight().getType());
+  auto bias = cast<RankedTensorType>(getQkvBias().getType());
+  auto position = cast<RankedTensorType>(getPositionBias().getType());
+  int64_t heads = static_cast<int64_t>(getNumHeads());
+  if (input.getRank() != 3 || result.getRank() != 3)
+    return emitOpError("takes and returns [windows, tokens, channels]");
+  int64_t tokens = input.getDimSize(1), channels = input.getDimSize(2);
+  if (isDynamic(tokens) || isDynamic(channels))
+    return emitOpError("tokens and channels must be static");
+  if (weight.getRank() != 2 || weight.getDimSize(1) != channels ||
+      weight.getDimSize(0) % 3 != 0)
+    return emitOpError("qkv_weight must be [3 * inner, ") << channels << "], got "
+                                                          << shapeString(weight.getShape());
+  int64_t inner = weight.getDimSize(0) / 3;
+  if (heads < 1 || inner % heads != 0)
+    return emitOpError("inner width ") << inner << " does not split into " << heads
+                                       << " heads";
+  if (bias.getRank() != 1 || bias.getDimSize(0) != 3 * inner)
+    return emitOpError("qkv_bias must be [") << 3 * inner << "]";
+  if (position.getShape() != ArrayRef<int64_t>{heads, tokens, tokens})
+    return emitOpError("position_bias must be [") << heads << ", " << tokens << ", "
+                                                  << tokens << "]";
+  if (getMask()) {
+    auto mask = cast<RankedTensorType>(getMask().getType());
+    if (mask.getRank() != 3 || !mask.hasStaticShape() || mask.getDimSize(1) != tokens ||
+        mask.getDimSize(2) != tokens)
+      return emitOpError("mask must be [windows per image, ") << tokens << ", " << tokens
+                                                            << "]";
+  }
+  if (result.getDimSize(0) != input.getDimSize(0) || result.getDimSize(1) != tokens ||
+      result.getDimSize(2) != inner)
+    return emitOpError("result must be ")
+           << shapeString({input.getDimSize(0), tokens, inner});
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "swin/Dialect/Swin/IR/SwinOps.cpp.inc"

@@ -358,4 +358,32 @@ def Swin_WindowReverseOp : Swin_Op<"window_reverse", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Swin_WindowAttentionOp : Swin_Op<"window_attention", [Pure]> {
+  let summary = "multi-head self-attention within each window, QKV projection included";
+  let description = [{
+    For windows `input` of shape `[B * nW, N, C]`:
+
+    ```
+    qkv = input * qkv_weight^T + qkv_bias        // [B*nW, N, 3, heads, hd]
+    a   = softmax(scale * q k^T + position_bias[h] (+ mask[w mod nW]))
+    out = a v, heads merged                      // [B*nW, N, heads * hd]
+    ```
+
+    `qkv_weight` is `[3 * heads * hd, C]` (q rows, then k, then v);
+    `position_bias` is `[heads, N, N]` (the relative position bias, folded);
+    the optional `mask` is `[nW, N, N]` (shifted windows), indexed by the
+    window's position within its image. The output projection is not part of
+    the op. This is the op the CUDA backend implements as one fused kernel.
+  }];
+  let arguments = (ins Swin_Tensor:$input, Swin_Tensor:$qkv_weight,
+                   Swin_Tensor:$qkv_bias, Swin_Tensor:$position_bias,
+                   Optional<Swin_Tensor>:$mask, I64Attr:$num_heads, F32Attr:$scale);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $qkv_weight `,` $qkv_bias `,` $position_bias (`,` $mask^)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // SWIN_OPS_TD

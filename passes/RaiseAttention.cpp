@@ -1,0 +1,333 @@
+//===- RaiseAttention.cpp - window attention to swin.window_attention -----===//
+//
+// q, k and v are recognised as strided views of linear projections: tracing
+// a value back through reshape, transpose and slice composes their index
+// arithmetic into (base, offset, sizes, strides), so every exporter's way of
+// splitting heads compares equal to the same canonical view.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Passes.h"
+#include "PatternUtils.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::swin {
+#define GEN_PASS_DEF_SWINRAISEATTENTION
+#include "Passes.h.inc"
+} // namespace mlir::swin
+
+using namespace mlir;
+using namespace mlir::swin;
+
+namespace {
+
+constexpr int64_t kDynamic = ShapedType::kDynamic;
+
+/// A tensor expressed as a strided view of `base` (row-major; a dynamic
+/// leading dimension only scales the outermost stride).
+struct View {
+  Value base;
+  int64_t offset = 0;
+  SmallVector<int64_t> sizes, strides;
+};
+
+View identityView(Value v) {
+  View view;
+  view.base = v;
+  auto shape = cast<RankedTensorType>(v.getType()).getShape();
+  view.sizes.assign(shape.begin(), shape.end());
+  view.strides.assign(shape.size(), 1);
+  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
+    view.strides[i] = view.strides[i + 1] * shape[i + 1];
+  return view;
+}
+
+/// Reshapes a view without copying, when the merged dimensions are
+/// contiguous. Dynamic dimensions must line up one to one.
+std::optional<View> reshapeView(const View &in, ArrayRef<int64_t> shape) {
+  // Drop unit dimensions; they carry no stride information.
+  SmallVector<int64_t> sizes, strides;
+  for (auto [size, stride] : llvm::zip(in.sizes, in.strides))
+    if (size != 1) {
+      sizes.push_back(size);
+      strides.push_back(stride);
+    }
+  View out{in.base, in.offset, {}, {}};
+  size_t i = 0;
+  for (size_t j = 0; j < shape.size();) {
+    if (shape[j] == 1) {
+      out.sizes.push_back(1);
+      out.strides.push_back(0);
+      ++j;
+      continue;
+    }
+    if (i >= sizes.size())
+      return std::nullopt;
+    if (ShapedType::isDynamic(shape[j]) || ShapedType::isDynamic(sizes[i])) {
+      if (shape[j] != sizes[i])
+        return std::nullopt;
+      out.sizes.push_back(kDynamic);
+      out.strides.push_back(strides[i]);
+      ++i, ++j;
+      continue;
+    }
+    // Grow a group of old dims [i, i2) and new dims [j, j2) of equal size.
+    size_t i2 = i + 1, j2 = j + 1;
+    int64_t oldSize = sizes[i], newSize = shape[j];
+    while (oldSize != newSize) {
+      if (oldSize < newSize) {
+        if (i2 >= sizes.size() || ShapedType::isDynamic(sizes[i2]))
+          return std::nullopt;
+        oldSize *= sizes[i2++];
+      } else {
+        if (j2 >= shape.size() || ShapedType::isDynamic(shape[j2]))
+          return std::nullopt;
+        newSize *= shape[j2++];
+      }
+    }
+    for (size_t a = i; a + 1 < i2; ++a)
+      if (strides[a] != strides[a + 1] * sizes[a + 1])
+        return std::nullopt;
+    SmallVector<int64_t> groupStrides(j2 - j);
+    int64_t stride = strides[i2 - 1];
+    for (size_t b = j2; b-- > j;) {
+      groupStrides[b - j] = stride;
+      stride *= shape[b];
+    }
+    for (size_t b = j; b < j2; ++b) {
+      out.sizes.push_back(shape[b]);
+      out.strides.push_back(groupStrides[b - j]);
+    }
+    i = i2;
+    j = j2;
+  }
+  if (i != sizes.size())
+    return std::nullopt;
+  return out;
+}
+
+/// Follows reshape, transpose and slice back to the value they view.
+View traceView(Value v) {
+  if (auto transpose = v.getDefiningOp<TransposeOp>()) {
+    View in = traceView(transpose.getInput());
+    View out{in.base, in.offset, {}, {}};
+    for (int64_t p : transpose.getPerm()) {
+      out.sizes.push_back(in.sizes[p]);
+      out.strides.push_back(in.strides[p]);
+    }
+    return out;
+  }
+  if (auto slice = v.getDefiningOp<SliceOp>()) {
+    View view = traceView(slice.getInput());
+    for (size_t d = 0; d < view.sizes.size(); ++d) {
+      view.offset += slice.getOffsets()[d] * view.strides[d];
+      view.strides[d] *= slice.getStrides()[d];
+      view.sizes[d] = slice.getSizes()[d];
+    }
+    return view;
+  }
+  if (auto reshape = v.getDefiningOp<ReshapeOp>())
+    if (std::optional<View> view =
+            reshapeView(traceView(reshape.getInput()), reshape.getType().getShape()))
+      return *view;
+  return identityView(v);
+}
+
+/// Heads taken from columns [offset, offset + heads * hd) of a linear.
+struct HeadSource {
+  LinearOp linear;
+  int64_t offset;
+};
+
+/// Whether `view` is `heads x tokens x hd` (or `heads x hd x tokens` when
+/// `transposed`) per window of a `[windows, tokens, features]` linear.
+std::optional<HeadSource> matchHeads(const View &view, int64_t heads, int64_t tokens,
+                                     int64_t hd, bool transposed) {
+  auto linear = view.base.getDefiningOp<LinearOp>();
+  if (!linear)
+    return std::nullopt;
+  auto type = linear.getType();
+  if (type.getRank() != 3 || type.getDimSize(1) != tokens)
+    return std::nullopt;
+  int64_t features = type.getDimSize(2);
+  SmallVector<int64_t> sizes = {kDynamic, heads, tokens, hd};
+  SmallVector<int64_t> strides = {tokens * features, hd, features, 1};
+  if (transposed) {
+    std::swap(sizes[2], sizes[3]);
+    std::swap(strides[2], strides[3]);
+  }
+  if (ArrayRef<int64_t>(view.sizes) != ArrayRef<int64_t>(sizes) || view.offset < 0 ||
+      view.offset + heads * hd > features)
+    return std::nullopt;
+  // The stride of a unit dimension (one head) is never used.
+  for (size_t d = 0; d < sizes.size(); ++d)
+    if (sizes[d] != 1 && view.strides[d] != strides[d])
+      return std::nullopt;
+  return HeadSource{linear, view.offset};
+}
+
+/// Strips a multiplication by a scalar constant, accumulating it in `scale`.
+Value stripScale(Value v, double &scale) {
+  if (auto mul = v.getDefiningOp<MulOp>())
+    for (auto [operand, other] : {std::pair(mul.getLhs(), mul.getRhs()),
+                                  std::pair(mul.getRhs(), mul.getLhs())})
+      if (std::optional<double> s = getUniformConstant(other);
+          s && operand.getType() == mul.getType()) {
+        scale *= *s;
+        return operand;
+      }
+  return v;
+}
+
+/// A constant reshaped to `shape`, if it has exactly that many elements.
+DenseElementsAttr constantAs(Value v, ArrayRef<int64_t> shape) {
+  auto constant = v.getDefiningOp<ConstantOp>();
+  auto dense = constant ? dyn_cast<DenseFPElementsAttr>(constant.getValue()) : nullptr;
+  auto type = RankedTensorType::get(shape, Float32Type::get(v.getContext()));
+  if (!dense || !dense.getElementType().isF32() ||
+      dense.getNumElements() != type.getNumElements())
+    return nullptr;
+  return dense.reshape(type);
+}
+
+/// Rows [offset, offset + count) of a linear's weight and bias.
+void appendRows(LinearOp linear, int64_t offset, int64_t count,
+                SmallVectorImpl<float> &weight, SmallVectorImpl<float> &bias) {
+  auto w = cast<DenseFPElementsAttr>(linear.getWeight().getDefiningOp<ConstantOp>().getValue());
+  int64_t in = cast<RankedTensorType>(w.getType()).getDimSize(1);
+  auto values = w.getValues<float>();
+  for (int64_t r = offset; r < offset + count; ++r)
+    for (int64_t c = 0; c < in; ++c)
+      weight.push_back(values[r * in + c]);
+  if (linear.getBias()) {
+    auto b = cast<DenseFPElementsAttr>(linear.getBias().getDefiningOp<ConstantOp>().getValue());
+    auto bv = b.getValues<float>();
+    for (int64_t r = offset; r < offset + count; ++r)
+      bias.push_back(bv[r]);
+  } else {
+    bias.append(count, 0.0f);
+  }
+}
+
+bool hasConstantParameters(LinearOp linear) {
+  auto isF32Constant = [](Value v) {
+    auto c = v ? v.getDefiningOp<ConstantOp>() : ConstantOp();
+    return c && isa<DenseFPElementsAttr>(c.getValue()) &&
+           cast<DenseFPElementsAttr>(c.getValue()).getElementType().isF32();
+  };
+  return isF32Constant(linear.getWeight()) &&
+         (!linear.getBias() || isF32Constant(linear.getBias()));
+}
+
+/// reshape(transpose(matmul(softmax(scores), v), [0, 2, 1, 3]) -> [W, N, C]).
+struct AttentionPattern : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ReshapeOp merge, PatternRewriter &rewriter) const override {
+    auto swap = merge.getInput().getDefiningOp<TransposeOp>();
+    if (!swap || !llvm::equal(swap.getPerm(), ArrayRef<int64_t>{0, 2, 1, 3}))
+      return rewriter.notifyMatchFailure(merge, "not a head merge");
+    auto av = swap.getInput().getDefiningOp<MatMulOp>();
+    auto probs = av ? av.getLhs().getDefiningOp<SoftmaxOp>() : SoftmaxOp();
+    if (!probs || probs.getAxis() != 3)
+      return rewriter.notifyMatchFailure(merge, "not softmax(...) v");
+    ArrayRef<int64_t> outShape = av.getType().getShape(); // [W, heads, N, hd]
+    int64_t heads = outShape[1], tokens = outShape[2], hd = outShape[3];
+    auto mergedType = merge.getType();
+    if (mergedType.getRank() != 3 || mergedType.getDimSize(1) != tokens ||
+        mergedType.getDimSize(2) != heads * hd || !mergedType.isDynamicDim(0) ||
+        !av.getType().isDynamicDim(0))
+      return rewriter.notifyMatchFailure(merge, "heads do not merge to [W, N, C]");
+
+    // Scores: [reshape back](mask add on [B, nW, heads, N, N]) of
+    // (position bias +) scale * q k^T.
+    Value scores = probs.getInput();
+    DenseElementsAttr mask;
+    if (auto back = scores.getDefiningOp<ReshapeOp>()) {
+      auto add = back.getInput().getDefiningOp<AddOp>();
+      if (!add)
+        return rewriter.notifyMatchFailure(merge, "unrecognised reshape before softmax");
+      for (auto [x, m] : {std::pair(add.getLhs(), add.getRhs()),
+                          std::pair(add.getRhs(), add.getLhs())}) {
+        auto split = x.getDefiningOp<ReshapeOp>();
+        if (!split || split.getInput().getType() != probs.getType())
+          continue;
+        auto shape = split.getType().getShape(); // [B, nW, heads, N, N]
+        if (shape.size() != 5 || shape[2] != heads || shape[3] != tokens ||
+            shape[4] != tokens || ShapedType::isDynamic(shape[1]))
+          continue;
+        if ((mask = constantAs(m, {shape[1], tokens, tokens}))) {
+          scores = split.getInput();
+          break;
+        }
+      }
+      if (!mask)
+        return rewriter.notifyMatchFailure(merge, "unrecognised mask");
+    }
+    DenseElementsAttr positionBias;
+    if (auto add = scores.getDefiningOp<AddOp>()) {
+      for (auto [x, b] : {std::pair(add.getLhs(), add.getRhs()),
+                          std::pair(add.getRhs(), add.getLhs())})
+        if (x.getType() == add.getType() &&
+            (positionBias = constantAs(b, {heads, tokens, tokens}))) {
+          scores = x;
+          break;
+        }
+      if (!positionBias)
+        return rewriter.notifyMatchFailure(merge, "unrecognised bias");
+    }
+    double scale = 1.0;
+    auto qk = stripScale(scores, scale).getDefiningOp<MatMulOp>();
+    if (!qk)
+      return rewriter.notifyMatchFailure(merge, "scores are not q k^T");
+    Value q = stripScale(qk.getLhs(), scale), kT = stripScale(qk.getRhs(), scale);
+
+    std::optional<HeadSource> qs = matchHeads(traceView(q), heads, tokens, hd, false);
+    std::optional<HeadSource> ks = matchHeads(traceView(kT), heads, tokens, hd, true);
+    std::optional<HeadSource> vs =
+        matchHeads(traceView(av.getRhs()), heads, tokens, hd, false);
+    if (!qs || !ks || !vs)
+      return rewriter.notifyMatchFailure(merge, "q, k or v is not a head view of a linear");
+    Value x = qs->linear.getInput();
+    for (HeadSource s : {*qs, *ks, *vs})
+      if (s.linear.getInput() != x || !hasConstantParameters(s.linear))
+        return rewriter.notifyMatchFailure(merge, "q, k and v project different inputs");
+
+    int64_t inner = heads * hd;
+    SmallVector<float> weight, bias;
+    for (HeadSource s : {*qs, *ks, *vs})
+      appendRows(s.linear, s.offset, inner, weight, bias);
+    int64_t channels = cast<RankedTensorType>(x.getType()).getDimSize(2);
+    auto f32 = rewriter.getF32Type();
+    Location loc = merge.getLoc();
+    auto constant = [&](ArrayRef<int64_t> shape, ArrayRef<float> data) -> Value {
+      return rewriter.create<ConstantOp>(
+          loc, DenseElementsAttr::get(RankedTensorType::get(shape, f32), data));
+    };
+    Value weightValue = constant({3 * inner, channels}, weight);
+    Value biasValue = constant({3 * inner}, bias);
+    Value positionValue =
+        positionBias ? rewriter.create<ConstantOp>(loc, positionBias).getResult()
+                     : constant({heads, tokens, tokens},
+                                SmallVector<float>(heads * tokens * tokens, 0.0f));
+    Value maskValue = mask ? rewriter.create<ConstantOp>(loc, mask).getResult() : Value();
+    rewriter.replaceOpWithNewOp<WindowAttentionOp>(
+        merge, merge.getType(), x, weightValue, biasValue, positionValue, maskValue,
+        rewriter.getI64IntegerAttr(heads), rewriter.getF32FloatAttr(scale));
+    return success();
+  }
+};
+
+struct SwinRaiseAttentionPass
+    : mlir::swin::impl::SwinRaiseAttentionBase<SwinRaiseAttentionPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<AttentionPattern>(&getContext());
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
