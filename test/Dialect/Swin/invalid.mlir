@@ -268,3 +268,35 @@ func.func @reverse_wrong_tokens(%w: tensor<?x36x8xf32>) -> tensor<?x14x14x8xf32>
   %0 = swin.window_reverse %w {window = array<i64: 7, 7>} : (tensor<?x36x8xf32>) -> tensor<?x14x14x8xf32>
   return %0 : tensor<?x14x14x8xf32>
 }
+
+// -----
+
+func.func @attention_heads(%x: tensor<?x49x96xf32>, %w: tensor<288x96xf32>, %b: tensor<288xf32>, %p: tensor<5x49x49xf32>) -> tensor<?x49x96xf32> {
+  // expected-error @+1 {{inner width 96 does not split into 5 heads}}
+  %0 = swin.window_attention %x, %w, %b, %p {num_heads = 5 : i64, scale = 1.0 : f32} : (tensor<?x49x96xf32>, tensor<288x96xf32>, tensor<288xf32>, tensor<5x49x49xf32>) -> tensor<?x49x96xf32>
+  return %0 : tensor<?x49x96xf32>
+}
+
+// -----
+
+func.func @attention_position_bias(%x: tensor<?x49x96xf32>, %w: tensor<288x96xf32>, %b: tensor<288xf32>, %p: tensor<3x49x48xf32>) -> tensor<?x49x96xf32> {
+  // expected-error @+1 {{position_bias must be [3, 49, 49]}}
+  %0 = swin.window_attention %x, %w, %b, %p {num_heads = 3 : i64, scale = 1.0 : f32} : (tensor<?x49x96xf32>, tensor<288x96xf32>, tensor<288xf32>, tensor<3x49x48xf32>) -> tensor<?x49x96xf32>
+  return %0 : tensor<?x49x96xf32>
+}
+
+// -----
+
+func.func @attention_mask(%x: tensor<?x49x96xf32>, %w: tensor<288x96xf32>, %b: tensor<288xf32>, %p: tensor<3x49x49xf32>, %m: tensor<64x49xf32>) -> tensor<?x49x96xf32> {
+  // expected-error @+1 {{mask must be [windows per image, 49, 49]}}
+  %0 = swin.window_attention %x, %w, %b, %p, %m {num_heads = 3 : i64, scale = 1.0 : f32} : (tensor<?x49x96xf32>, tensor<288x96xf32>, tensor<288xf32>, tensor<3x49x49xf32>, tensor<64x49xf32>) -> tensor<?x49x96xf32>
+  return %0 : tensor<?x49x96xf32>
+}
+
+// -----
+
+func.func @attention_weight(%x: tensor<?x49x96xf32>, %w: tensor<288x64xf32>, %b: tensor<288xf32>, %p: tensor<3x49x49xf32>) -> tensor<?x49x96xf32> {
+  // expected-error @+1 {{qkv_weight must be [3 * inner, 96]}}
+  %0 = swin.window_attention %x, %w, %b, %p {num_heads = 3 : i64, scale = 1.0 : f32} : (tensor<?x49x96xf32>, tensor<288x64xf32>, tensor<288xf32>, tensor<3x49x49xf32>) -> tensor<?x49x96xf32>
+  return %0 : tensor<?x49x96xf32>
+}

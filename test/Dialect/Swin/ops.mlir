@@ -177,3 +177,15 @@ func.func @swin_structure(%x: tensor<?x56x56x96xf32>) -> tensor<?x56x56x96xf32> 
   %r = swin.window_reverse %w {window = array<i64: 7, 7>} : (tensor<?x49x96xf32>) -> tensor<?x56x56x96xf32>
   return %r : tensor<?x56x56x96xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @window_attention
+func.func @window_attention(%x: tensor<?x49x96xf32>, %w: tensor<288x96xf32>, %b: tensor<288xf32>,
+                            %p: tensor<3x49x49xf32>, %m: tensor<64x49x49xf32>) -> (tensor<?x49x96xf32>, tensor<?x49x96xf32>) {
+  // CHECK: swin.window_attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {num_heads = 3 : i64, scale = 0.176776692 : f32} : (tensor<?x49x96xf32>, tensor<288x96xf32>, tensor<288xf32>, tensor<3x49x49xf32>, tensor<64x49x49xf32>) -> tensor<?x49x96xf32>
+  %0 = swin.window_attention %x, %w, %b, %p, %m {num_heads = 3 : i64, scale = 0.176776695 : f32} : (tensor<?x49x96xf32>, tensor<288x96xf32>, tensor<288xf32>, tensor<3x49x49xf32>, tensor<64x49x49xf32>) -> tensor<?x49x96xf32>
+  // CHECK: swin.window_attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {num_heads = 3 : i64, scale = 0.176776692 : f32} : (tensor<?x49x96xf32>, tensor<288x96xf32>, tensor<288xf32>, tensor<3x49x49xf32>) -> tensor<?x49x96xf32>
+  %1 = swin.window_attention %x, %w, %b, %p {num_heads = 3 : i64, scale = 0.176776695 : f32} : (tensor<?x49x96xf32>, tensor<288x96xf32>, tensor<288xf32>, tensor<3x49x49xf32>) -> tensor<?x49x96xf32>
+  return %0, %1 : tensor<?x49x96xf32>, tensor<?x49x96xf32>
+}
