@@ -78,7 +78,9 @@ def SwinRaiseAttention : Pass<"swin-raise-attention", "mlir::func::FuncOp"> {
     transposed before or after the split) all reduce to "columns `o` to
     `o + heads * hd` of this linear". The scale may sit on q, on both q and
     k^T (split as square roots), or on the scores. The shift mask is
-    recognised in the `reshape [B, nW, heads, N, N] + mask` form.
+    recognised in the `reshape [B, nW, heads, N, N] + mask` form (timm,
+    torchvision) and as a batch-broadcast mask added to the position bias
+    (HF).
 
     A chain that does not reduce this way (another view, a non-constant
     bias, attention over a different input) is left alone.

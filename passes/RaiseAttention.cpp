@@ -192,6 +192,39 @@ DenseElementsAttr constantAs(Value v, ArrayRef<int64_t> shape) {
   return dense.reshape(type);
 }
 
+/// HF's combined term: `reshape(broadcast(mask [1, nW, 1, N, N]) -> [B*nW, 1, N,
+/// N]) + position bias`. Window w of the batch reads mask[w mod nW], as in
+/// the reshape form.
+bool matchBiasPlusBroadcastMask(Value term, int64_t heads, int64_t tokens,
+                                DenseElementsAttr &positionBias, DenseElementsAttr &mask) {
+  auto add = term.getDefiningOp<AddOp>();
+  if (!add)
+    return false;
+  for (auto [p, r] : {std::pair(add.getLhs(), add.getRhs()),
+                      std::pair(add.getRhs(), add.getLhs())}) {
+    DenseElementsAttr bias = constantAs(p, {heads, tokens, tokens});
+    auto flat = r.getDefiningOp<ReshapeOp>();
+    auto broadcast = flat ? flat.getInput().getDefiningOp<BroadcastOp>() : BroadcastOp();
+    if (!bias || !broadcast || broadcast.getBatchMultiple() != 1)
+      continue;
+    ArrayRef<int64_t> wide = broadcast.getType().getShape();  // [B, nW, 1, N, N]
+    ArrayRef<int64_t> shape = flat.getType().getShape();      // [B*nW, 1, N, N]
+    if (wide.size() != 5 || !ShapedType::isDynamic(wide[0]) || wide[2] != 1 ||
+        wide[3] != tokens || wide[4] != tokens ||
+        shape != ArrayRef<int64_t>{ShapedType::kDynamic, 1, tokens, tokens})
+      continue;
+    auto source = broadcast.getInput().getType().getShape();
+    if (source.size() != 5 || source[0] != 1)
+      continue;
+    if (DenseElementsAttr m = constantAs(broadcast.getInput(), {wide[1], tokens, tokens})) {
+      positionBias = bias;
+      mask = m;
+      return true;
+    }
+  }
+  return false;
+}
+
 /// Rows [offset, offset + count) of a linear's weight and bias.
 void appendRows(LinearOp linear, int64_t offset, int64_t count,
                 SmallVectorImpl<float> &weight, SmallVectorImpl<float> &bias) {
@@ -269,12 +302,15 @@ struct AttentionPattern : OpRewritePattern<ReshapeOp> {
     DenseElementsAttr positionBias;
     if (auto add = scores.getDefiningOp<AddOp>()) {
       for (auto [x, b] : {std::pair(add.getLhs(), add.getRhs()),
-                          std::pair(add.getRhs(), add.getLhs())})
-        if (x.getType() == add.getType() &&
-            (positionBias = constantAs(b, {heads, tokens, tokens}))) {
+                          std::pair(add.getRhs(), add.getLhs())}) {
+        if (x.getType() != add.getType())
+          continue;
+        if ((positionBias = constantAs(b, {heads, tokens, tokens})) ||
+            (!mask && matchBiasPlusBroadcastMask(b, heads, tokens, positionBias, mask))) {
           scores = x;
           break;
         }
+      }
       if (!positionBias)
         return rewriter.notifyMatchFailure(merge, "unrecognised bias");
     }

@@ -118,3 +118,36 @@ func.func @wrong_head_layout(%x: tensor<?x2x2xf32>) -> tensor<?x2x2xf32> {
   %r = swin.reshape %t : tensor<?x2x1x2xf32> -> tensor<?x2x2xf32>
   return %r : tensor<?x2x2xf32>
 }
+
+// -----
+
+// HF shifted window: the mask is broadcast to the batch, flattened to
+// [B*nW, 1, N, N] and added to the position bias before the scores.
+// CHECK-LABEL: func.func @hf_broadcast_mask
+// CHECK: %[[M:.*]] = swin.constant dense<-1.000000e+02> : tensor<2x3x3xf32>
+// CHECK: swin.window_attention %arg0, %{{.*}}, %{{.*}}, %{{.*}}, %[[M]] {num_heads = 1 : i64, scale = 1.000000e+00 : f32} : (tensor<?x3x2xf32>, tensor<6x2xf32>, tensor<6xf32>, tensor<1x3x3xf32>, tensor<2x3x3xf32>) -> tensor<?x3x2xf32>
+// CHECK-NOT: swin.softmax
+func.func @hf_broadcast_mask(%x: tensor<?x3x2xf32>) -> tensor<?x3x2xf32> {
+  %w = swin.constant dense<1.0> : tensor<2x2xf32>
+  %bias = swin.constant dense<0.1> : tensor<1x1x3x3xf32>
+  %mask = swin.constant dense<-100.0> : tensor<1x2x1x3x3xf32>
+  %lq = swin.linear %x, %w : (tensor<?x3x2xf32>, tensor<2x2xf32>) -> tensor<?x3x2xf32>
+  %lk = swin.linear %x, %w : (tensor<?x3x2xf32>, tensor<2x2xf32>) -> tensor<?x3x2xf32>
+  %lv = swin.linear %x, %w : (tensor<?x3x2xf32>, tensor<2x2xf32>) -> tensor<?x3x2xf32>
+  %q4 = swin.reshape %lq : tensor<?x3x2xf32> -> tensor<?x3x1x2xf32>
+  %k4 = swin.reshape %lk : tensor<?x3x2xf32> -> tensor<?x3x1x2xf32>
+  %v4 = swin.reshape %lv : tensor<?x3x2xf32> -> tensor<?x3x1x2xf32>
+  %q = swin.transpose %q4 {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x3x1x2xf32>) -> tensor<?x1x3x2xf32>
+  %kt = swin.transpose %k4 {perm = array<i64: 0, 2, 3, 1>} : (tensor<?x3x1x2xf32>) -> tensor<?x1x2x3xf32>
+  %v = swin.transpose %v4 {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x3x1x2xf32>) -> tensor<?x1x3x2xf32>
+  %mb = swin.broadcast %mask {batch_multiple = 1 : i64} : tensor<1x2x1x3x3xf32> -> tensor<?x2x1x3x3xf32>
+  %mf = swin.reshape %mb : tensor<?x2x1x3x3xf32> -> tensor<?x1x3x3xf32>
+  %c = swin.add %mf, %bias : (tensor<?x1x3x3xf32>, tensor<1x1x3x3xf32>) -> tensor<?x1x3x3xf32>
+  %s = swin.matmul %q, %kt : (tensor<?x1x3x2xf32>, tensor<?x1x2x3xf32>) -> tensor<?x1x3x3xf32>
+  %sb = swin.add %s, %c : (tensor<?x1x3x3xf32>, tensor<?x1x3x3xf32>) -> tensor<?x1x3x3xf32>
+  %p = swin.softmax %sb {axis = 3 : i64} : tensor<?x1x3x3xf32>
+  %o = swin.matmul %p, %v : (tensor<?x1x3x3xf32>, tensor<?x1x3x2xf32>) -> tensor<?x1x3x2xf32>
+  %t = swin.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x1x3x2xf32>) -> tensor<?x3x1x2xf32>
+  %r = swin.reshape %t : tensor<?x3x1x2xf32> -> tensor<?x3x2xf32>
+  return %r : tensor<?x3x2xf32>
+}

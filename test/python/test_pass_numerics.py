@@ -73,13 +73,7 @@ def test_pipeline_raises_gelu_and_windows(tools, name):
     assert text.count("swin.window_reverse") == blocks
 
 
-HF_SHIFTED_MASK = pytest.mark.xfail(
-    reason="HF adds the shift mask and the position bias as one batch-broadcast term "
-           "(swin.broadcast + reshape + add); not recognised yet", strict=True)
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=HF_SHIFTED_MASK) if n == "hf_legacy"
-                                  else n for n in FIXTURE_NAMES])
+@pytest.mark.parametrize("name", FIXTURE_NAMES)
 def test_pipeline_raises_one_attention_per_block(tools, name):
     text = run_tool(tools["swin-compile"], FIXTURES / name / "model.onnx", "--emit=mlir",
                     "--mlir-elide-elementsattrs-if-larger=1", "-o", "-").stdout
