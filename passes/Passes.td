@@ -45,6 +45,20 @@ def SwinRaiseLinear : Pass<"swin-raise-linear", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::swin::SwinDialect"];
 }
 
+def SwinRaisePatchMerging : Pass<"swin-raise-patch-merging", "mlir::func::FuncOp"> {
+  let summary = "Recognise the 2x2 patch gather of patch merging";
+  let description = [{
+    Patch merging concatenates, per output position, the four tokens of a
+    2x2 patch: timm as `reshape [B, H/2, 2, W/2, 2, C]`, `transpose [0, 1,
+    3, 4, 2, 5]`, `reshape [B, H/2, W/2, 4C]`; torchvision and HF as four
+    stride-2 slices concatenated along channels. Both are traced as strided
+    views of the image and become `swin.patch_merge` when the four pieces
+    are the (0,0), (1,0), (0,1), (1,1) offsets in that order. Another order
+    or stride is left alone.
+  }];
+  let dependentDialects = ["mlir::swin::SwinDialect"];
+}
+
 def SwinRaiseWindows : Pass<"swin-raise-windows", "mlir::func::FuncOp"> {
   let summary = "Recognise window partition, window reverse and cyclic shift";
   let description = [{

@@ -14,6 +14,7 @@ void mlir::swin::buildSwinPipeline(OpPassManager &pm) {
   func.addPass(createSwinRaiseLinear());
   func.addPass(createSwinRaiseWindows());
   func.addPass(createSwinRaiseAttention());
+  func.addPass(createSwinRaisePatchMerging());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
 }

@@ -346,6 +346,7 @@ private:
   Error evalWindowPartition(ops::WindowPartitionOp op);
   Error evalWindowReverse(ops::WindowReverseOp op);
   Error evalWindowAttention(ops::WindowAttentionOp op);
+  Error evalPatchMerge(ops::PatchMergeOp op);
   enum class ReduceKind { Mean, Sum, Max, L2 };
   Error evalReduce(Operation *op, ReduceKind kind, llvm::ArrayRef<int64_t> axes,
                    bool keepDims);
@@ -605,6 +606,7 @@ Error Interpreter::execute(Operation *op) {
       .Case<WindowPartitionOp>([&](auto op) { return evalWindowPartition(op); })
       .Case<WindowReverseOp>([&](auto op) { return evalWindowReverse(op); })
       .Case<WindowAttentionOp>([&](auto op) { return evalWindowAttention(op); })
+      .Case<PatchMergeOp>([&](auto op) { return evalPatchMerge(op); })
       .Case<ReduceMeanOp>([&](ReduceMeanOp op) {
         return evalReduce(op, ReduceKind::Mean, op.getAxes(), op.getKeepDims());
       })
@@ -1598,6 +1600,27 @@ Error Interpreter::evalWindowReverse(ops::WindowReverseOp op) {
     return result.takeError();
   copyWindows(input.data, mutableData(*result), batch, nH, nW, window[0], window[1], c,
               /*toWindows=*/false);
+  return setResult(op, op.getResult(), std::move(*result));
+}
+
+Error Interpreter::evalPatchMerge(ops::PatchMergeOp op) {
+  const Buffer &input = get(op.getInput());
+  if (input.shape.size() != 4 || input.shape[1] % 2 || input.shape[2] % 2)
+    return makeOpError(op, "input " + shapeString(input.shape) +
+                               " is not [B, H, W, C] with even H and W");
+  const int64_t b = input.shape[0], h = input.shape[1], w = input.shape[2],
+                c = input.shape[3];
+  Expected<Buffer> result = allocate(op, {b, h / 2, w / 2, 4 * c});
+  if (!result)
+    return result.takeError();
+  // The result as [B, H/2, W/2, q, p, C], read from input[b, 2i+p, 2j+q, c].
+  Shape dst = rowMajorStrides({b, h / 2, w / 2, 2, 2, c});
+  Shape src = {h * w * c, 2 * w * c, 2 * c, c, w * c, 1};
+  Shape sizes = {b, h / 2, w / 2, 2, 2, c};
+  llvm::SmallVector<LoopDim, 6> dims;
+  for (int i = 0; i < 6; ++i)
+    dims.push_back({sizes[i], src[i], dst[i]});
+  stridedCopy(dims, input.data, mutableData(*result));
   return setResult(op, op.getResult(), std::move(*result));
 }
 

@@ -19,7 +19,7 @@ import pytest
 from conftest import FIXTURE_NAMES, FIXTURES, run_tool
 
 PASSES = ["--swin-raise-gelu", "--swin-raise-linear", "--swin-raise-windows",
-          "--swin-raise-attention", "--swin-pipeline"]
+          "--swin-raise-attention", "--swin-raise-patch-merging", "--swin-pipeline"]
 RTOL, ATOL = 1e-5, 1e-6
 
 
@@ -61,9 +61,10 @@ def _blocks(name):
 
 
 @pytest.mark.parametrize("name", FIXTURE_NAMES)
-def test_pipeline_raises_gelu_and_windows(tools, name):
-    """After the pipeline, no GELU formula is left and every block's windows
-    are partitioned and merged back by the raised ops."""
+def test_pipeline_raises_gelu_windows_and_merges(tools, name):
+    """After the pipeline, no GELU formula is left, every block's windows are
+    partitioned and merged back by the raised ops, every patch merging is one
+    swin.patch_merge, and no slice or concat (shifts, merges) remains."""
     text = run_tool(tools["swin-compile"], FIXTURES / name / "model.onnx", "--emit=mlir",
                     "--mlir-elide-elementsattrs-if-larger=1", "-o", "-").stdout
     blocks = _blocks(name)
@@ -71,6 +72,9 @@ def test_pipeline_raises_gelu_and_windows(tools, name):
     assert text.count("swin.gelu") == blocks
     assert text.count("swin.window_partition") == blocks
     assert text.count("swin.window_reverse") == blocks
+    stages = len(json.loads((FIXTURES / name / "meta.json").read_text())["depths"])
+    assert text.count("swin.patch_merge") == stages - 1
+    assert "swin.slice" not in text and "swin.concat" not in text
 
 
 @pytest.mark.parametrize("name", FIXTURE_NAMES)

@@ -300,3 +300,12 @@ func.func @attention_weight(%x: tensor<?x49x96xf32>, %w: tensor<288x64xf32>, %b:
   %0 = swin.window_attention %x, %w, %b, %p {num_heads = 3 : i64, scale = 1.0 : f32} : (tensor<?x49x96xf32>, tensor<288x64xf32>, tensor<288xf32>, tensor<3x49x49xf32>) -> tensor<?x49x96xf32>
   return %0 : tensor<?x49x96xf32>
 }
+
+// -----
+
+func.func @patch_merge_odd(%x: tensor<?x7x7x96xf32>) -> tensor<?x3x3x384xf32> {
+  // expected-error @+2 {{needs a static, even height and width}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = swin.patch_merge %x : (tensor<?x7x7x96xf32>) -> tensor<?x3x3x384xf32>
+  return %0 : tensor<?x3x3x384xf32>
+}

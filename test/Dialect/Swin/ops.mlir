@@ -189,3 +189,12 @@ func.func @window_attention(%x: tensor<?x49x96xf32>, %w: tensor<288x96xf32>, %b:
   %1 = swin.window_attention %x, %w, %b, %p {num_heads = 3 : i64, scale = 0.176776695 : f32} : (tensor<?x49x96xf32>, tensor<288x96xf32>, tensor<288xf32>, tensor<3x49x49xf32>) -> tensor<?x49x96xf32>
   return %0, %1 : tensor<?x49x96xf32>, tensor<?x49x96xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @patch_merge
+func.func @patch_merge(%x: tensor<?x56x56x96xf32>) -> tensor<?x28x28x384xf32> {
+  // CHECK: swin.patch_merge %{{.*}} : (tensor<?x56x56x96xf32>) -> tensor<?x28x28x384xf32>
+  %0 = swin.patch_merge %x : (tensor<?x56x56x96xf32>) -> tensor<?x28x28x384xf32>
+  return %0 : tensor<?x28x28x384xf32>
+}

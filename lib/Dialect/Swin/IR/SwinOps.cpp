@@ -632,6 +632,25 @@ LogicalResult WindowReverseOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// PatchMergeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult PatchMergeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &inferred) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  if (input.getRank() != 4)
+    return emitInferError(loc, "swin.patch_merge takes [B, H, W, C]");
+  int64_t h = input.getDimSize(1), w = input.getDimSize(2), c = input.getDimSize(3);
+  if (isDynamic(h) || isDynamic(w) || isDynamic(c) || h % 2 || w % 2)
+    return emitInferError(loc, "swin.patch_merge needs a static, even height and width, got " +
+                                   shapeString(input.getShape()));
+  inferred.push_back(
+      rankedTensorOf({input.getDimSize(0), h / 2, w / 2, 4 * c}, input.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // WindowAttentionOp
 //===----------------------------------------------------------------------===//
 

@@ -358,6 +358,19 @@ def Swin_WindowReverseOp : Swin_Op<"window_reverse", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Swin_PatchMergeOp : Swin_Op<"patch_merge", [Pure, InferTypeOpAdaptor]> {
+  let summary = "gather each 2x2 patch into channels (Swin's downsampling)";
+  let description = [{
+    `[B, H, W, C]` to `[B, H/2, W/2, 4C]`:
+    `result[b, i, j, k*C + c] = input[b, 2i + p_k, 2j + q_k, c]` with
+    `(p_k, q_k) = (0, 0), (1, 0), (0, 1), (1, 1)`, the order timm,
+    torchvision and Hugging Face use before the merge LayerNorm.
+  }];
+  let arguments = (ins Swin_Tensor:$input);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
 def Swin_WindowAttentionOp : Swin_Op<"window_attention", [Pure]> {
   let summary = "multi-head self-attention within each window, QKV projection included";
   let description = [{
