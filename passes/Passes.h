@@ -4,7 +4,9 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/Pass.h"
-#include "swin/Dialect/Swin/IR/SwinDialect.h"
+#include "swin/Dialect/Swin/IR/SwinOps.h"
+
+#include <string>
 
 #include <memory>
 
@@ -15,6 +17,10 @@ namespace mlir::swin {
 
 #define GEN_PASS_REGISTRATION
 #include "Passes.h.inc"
+
+/// Why swin-raise-attention does not apply to the attention around
+/// `softmax`: one line naming the first part that does not fit.
+std::string explainUnraisedAttention(SoftmaxOp softmax);
 
 /// The default pipeline `swin-compile` runs after import.
 void buildSwinPipeline(OpPassManager &pm);

@@ -102,4 +102,19 @@ def SwinRaiseAttention : Pass<"swin-raise-attention", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::swin::SwinDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Reporting
+//===----------------------------------------------------------------------===//
+
+def SwinReportStructure : Pass<"swin-report-structure", "mlir::func::FuncOp"> {
+  let summary = "Report the Swin structure the pipeline recognised, and what it missed";
+  let description = [{
+    Changes nothing. Emits one remark on each function counting the raised
+    ops per pattern (window attention, window partition and reverse, rolls,
+    patch merges, GELU, linear), and one warning at each attention the
+    pipeline left unraised, located at its softmax (the ONNX node name) and
+    saying which part did not fit. `swin-compile --stats` prints these.
+  }];
+}
+
 #endif // SWIN_PASSES_TD

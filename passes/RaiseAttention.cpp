@@ -144,87 +144,107 @@ bool hasConstantParameters(LinearOp linear) {
          (!linear.getBias() || isF32Constant(linear.getBias()));
 }
 
-/// reshape(transpose(matmul(softmax(scores), v), [0, 2, 1, 3]) -> [W, N, C]).
+/// Everything swin.window_attention needs, found from the head merge.
+struct AttentionMatch {
+  HeadSource q, k, v;
+  int64_t heads, tokens, hd;
+  double scale = 1.0;
+  DenseElementsAttr positionBias, mask;
+};
+
+/// Matches reshape(transpose(matmul(softmax(scores), v), [0, 2, 1, 3]) ->
+/// [W, N, C]); on failure `why` says what did not fit.
+FailureOr<AttentionMatch> matchAttention(ReshapeOp merge, std::string &why) {
+  auto fail = [&](const char *reason) {
+    why = reason;
+    return failure();
+  };
+  auto swap = merge.getInput().getDefiningOp<TransposeOp>();
+  if (!swap || !llvm::equal(swap.getPerm(), ArrayRef<int64_t>{0, 2, 1, 3}))
+    return fail("the attention output is not merged by transpose [0, 2, 1, 3]");
+  auto av = swap.getInput().getDefiningOp<MatMulOp>();
+  auto probs = av ? av.getLhs().getDefiningOp<SoftmaxOp>() : SoftmaxOp();
+  if (!probs || probs.getAxis() != 3)
+    return fail("the merged value is not softmax(scores) v");
+  AttentionMatch m;
+  ArrayRef<int64_t> outShape = av.getType().getShape(); // [W, heads, N, hd]
+  m.heads = outShape[1], m.tokens = outShape[2], m.hd = outShape[3];
+  auto mergedType = merge.getType();
+  if (mergedType.getRank() != 3 || mergedType.getDimSize(1) != m.tokens ||
+      mergedType.getDimSize(2) != m.heads * m.hd || !mergedType.isDynamicDim(0) ||
+      !av.getType().isDynamicDim(0))
+    return fail("the heads do not merge to [windows, tokens, channels]");
+
+  // Scores: [reshape back](mask add on [B, nW, heads, N, N]) of
+  // (position bias +) scale * q k^T.
+  Value scores = probs.getInput();
+  if (auto back = scores.getDefiningOp<ReshapeOp>()) {
+    auto add = back.getInput().getDefiningOp<AddOp>();
+    if (!add)
+      return fail("a reshape before the softmax is not a mask addition");
+    for (auto [x, mask] : {std::pair(add.getLhs(), add.getRhs()),
+                           std::pair(add.getRhs(), add.getLhs())}) {
+      auto split = x.getDefiningOp<ReshapeOp>();
+      if (!split || split.getInput().getType() != probs.getType())
+        continue;
+      auto shape = split.getType().getShape(); // [B, nW, heads, N, N]
+      if (shape.size() != 5 || shape[2] != m.heads || shape[3] != m.tokens ||
+          shape[4] != m.tokens || ShapedType::isDynamic(shape[1]))
+        continue;
+      if ((m.mask = constantAs(mask, {shape[1], m.tokens, m.tokens}))) {
+        scores = split.getInput();
+        break;
+      }
+    }
+    if (!m.mask)
+      return fail("the shift mask is not a constant [windows, N, N]");
+  }
+  if (auto add = scores.getDefiningOp<AddOp>()) {
+    for (auto [x, b] : {std::pair(add.getLhs(), add.getRhs()),
+                        std::pair(add.getRhs(), add.getLhs())}) {
+      if (x.getType() != add.getType())
+        continue;
+      if ((m.positionBias = constantAs(b, {m.heads, m.tokens, m.tokens})) ||
+          (!m.mask &&
+           matchBiasPlusBroadcastMask(b, m.heads, m.tokens, m.positionBias, m.mask))) {
+        scores = x;
+        break;
+      }
+    }
+    if (!m.positionBias)
+      return fail("the position bias is not a constant [heads, N, N]");
+  }
+  auto qk = stripScale(scores, m.scale).getDefiningOp<MatMulOp>();
+  if (!qk)
+    return fail("the scores are not (scaled) q k^T");
+  Value q = stripScale(qk.getLhs(), m.scale), kT = stripScale(qk.getRhs(), m.scale);
+  std::optional<HeadSource> qs = matchHeads(traceView(q), m.heads, m.tokens, m.hd, false);
+  std::optional<HeadSource> ks = matchHeads(traceView(kT), m.heads, m.tokens, m.hd, true);
+  std::optional<HeadSource> vs =
+      matchHeads(traceView(av.getRhs()), m.heads, m.tokens, m.hd, false);
+  if (!qs || !ks || !vs)
+    return fail("q, k or v is not a head view of a linear projection");
+  Value x = qs->linear.getInput();
+  for (HeadSource h : {*qs, *ks, *vs})
+    if (h.linear.getInput() != x || !hasConstantParameters(h.linear))
+      return fail("q, k and v do not project the same windows with constant weights");
+  m.q = *qs, m.k = *ks, m.v = *vs;
+  return m;
+}
+
 struct AttentionPattern : OpRewritePattern<ReshapeOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(ReshapeOp merge, PatternRewriter &rewriter) const override {
-    auto swap = merge.getInput().getDefiningOp<TransposeOp>();
-    if (!swap || !llvm::equal(swap.getPerm(), ArrayRef<int64_t>{0, 2, 1, 3}))
-      return rewriter.notifyMatchFailure(merge, "not a head merge");
-    auto av = swap.getInput().getDefiningOp<MatMulOp>();
-    auto probs = av ? av.getLhs().getDefiningOp<SoftmaxOp>() : SoftmaxOp();
-    if (!probs || probs.getAxis() != 3)
-      return rewriter.notifyMatchFailure(merge, "not softmax(...) v");
-    ArrayRef<int64_t> outShape = av.getType().getShape(); // [W, heads, N, hd]
-    int64_t heads = outShape[1], tokens = outShape[2], hd = outShape[3];
-    auto mergedType = merge.getType();
-    if (mergedType.getRank() != 3 || mergedType.getDimSize(1) != tokens ||
-        mergedType.getDimSize(2) != heads * hd || !mergedType.isDynamicDim(0) ||
-        !av.getType().isDynamicDim(0))
-      return rewriter.notifyMatchFailure(merge, "heads do not merge to [W, N, C]");
-
-    // Scores: [reshape back](mask add on [B, nW, heads, N, N]) of
-    // (position bias +) scale * q k^T.
-    Value scores = probs.getInput();
-    DenseElementsAttr mask;
-    if (auto back = scores.getDefiningOp<ReshapeOp>()) {
-      auto add = back.getInput().getDefiningOp<AddOp>();
-      if (!add)
-        return rewriter.notifyMatchFailure(merge, "unrecognised reshape before softmax");
-      for (auto [x, m] : {std::pair(add.getLhs(), add.getRhs()),
-                          std::pair(add.getRhs(), add.getLhs())}) {
-        auto split = x.getDefiningOp<ReshapeOp>();
-        if (!split || split.getInput().getType() != probs.getType())
-          continue;
-        auto shape = split.getType().getShape(); // [B, nW, heads, N, N]
-        if (shape.size() != 5 || shape[2] != heads || shape[3] != tokens ||
-            shape[4] != tokens || ShapedType::isDynamic(shape[1]))
-          continue;
-        if ((mask = constantAs(m, {shape[1], tokens, tokens}))) {
-          scores = split.getInput();
-          break;
-        }
-      }
-      if (!mask)
-        return rewriter.notifyMatchFailure(merge, "unrecognised mask");
-    }
-    DenseElementsAttr positionBias;
-    if (auto add = scores.getDefiningOp<AddOp>()) {
-      for (auto [x, b] : {std::pair(add.getLhs(), add.getRhs()),
-                          std::pair(add.getRhs(), add.getLhs())}) {
-        if (x.getType() != add.getType())
-          continue;
-        if ((positionBias = constantAs(b, {heads, tokens, tokens})) ||
-            (!mask && matchBiasPlusBroadcastMask(b, heads, tokens, positionBias, mask))) {
-          scores = x;
-          break;
-        }
-      }
-      if (!positionBias)
-        return rewriter.notifyMatchFailure(merge, "unrecognised bias");
-    }
-    double scale = 1.0;
-    auto qk = stripScale(scores, scale).getDefiningOp<MatMulOp>();
-    if (!qk)
-      return rewriter.notifyMatchFailure(merge, "scores are not q k^T");
-    Value q = stripScale(qk.getLhs(), scale), kT = stripScale(qk.getRhs(), scale);
-
-    std::optional<HeadSource> qs = matchHeads(traceView(q), heads, tokens, hd, false);
-    std::optional<HeadSource> ks = matchHeads(traceView(kT), heads, tokens, hd, true);
-    std::optional<HeadSource> vs =
-        matchHeads(traceView(av.getRhs()), heads, tokens, hd, false);
-    if (!qs || !ks || !vs)
-      return rewriter.notifyMatchFailure(merge, "q, k or v is not a head view of a linear");
-    Value x = qs->linear.getInput();
-    for (HeadSource s : {*qs, *ks, *vs})
-      if (s.linear.getInput() != x || !hasConstantParameters(s.linear))
-        return rewriter.notifyMatchFailure(merge, "q, k and v project different inputs");
-
-    int64_t inner = heads * hd;
+    std::string why;
+    FailureOr<AttentionMatch> m = matchAttention(merge, why);
+    if (failed(m))
+      return rewriter.notifyMatchFailure(merge, why);
+    int64_t inner = m->heads * m->hd, tokens = m->tokens;
     SmallVector<float> weight, bias;
-    for (HeadSource s : {*qs, *ks, *vs})
-      appendRows(s.linear, s.offset, inner, weight, bias);
+    for (HeadSource h : {m->q, m->k, m->v})
+      appendRows(h.linear, h.offset, inner, weight, bias);
+    Value x = m->q.linear.getInput();
     int64_t channels = cast<RankedTensorType>(x.getType()).getDimSize(2);
     auto f32 = rewriter.getF32Type();
     Location loc = merge.getLoc();
@@ -235,13 +255,14 @@ struct AttentionPattern : OpRewritePattern<ReshapeOp> {
     Value weightValue = constant({3 * inner, channels}, weight);
     Value biasValue = constant({3 * inner}, bias);
     Value positionValue =
-        positionBias ? rewriter.create<ConstantOp>(loc, positionBias).getResult()
-                     : constant({heads, tokens, tokens},
-                                SmallVector<float>(heads * tokens * tokens, 0.0f));
-    Value maskValue = mask ? rewriter.create<ConstantOp>(loc, mask).getResult() : Value();
+        m->positionBias ? rewriter.create<ConstantOp>(loc, m->positionBias).getResult()
+                        : constant({m->heads, tokens, tokens},
+                                   SmallVector<float>(m->heads * tokens * tokens, 0.0f));
+    Value maskValue =
+        m->mask ? rewriter.create<ConstantOp>(loc, m->mask).getResult() : Value();
     rewriter.replaceOpWithNewOp<WindowAttentionOp>(
         merge, merge.getType(), x, weightValue, biasValue, positionValue, maskValue,
-        rewriter.getI64IntegerAttr(heads), rewriter.getF32FloatAttr(scale));
+        rewriter.getI64IntegerAttr(m->heads), rewriter.getF32FloatAttr(m->scale));
     return success();
   }
 };
@@ -257,3 +278,23 @@ struct SwinRaiseAttentionPass
 };
 
 } // namespace
+
+std::string mlir::swin::explainUnraisedAttention(SoftmaxOp softmax) {
+  // Follow softmax -> (a v) -> transpose -> reshape to the head merge.
+  for (Operation *user : softmax->getUsers()) {
+    auto av = dyn_cast<MatMulOp>(user);
+    if (!av || av.getLhs() != softmax.getResult())
+      continue;
+    for (Operation *next : av->getUsers())
+      if (auto swap = dyn_cast<TransposeOp>(next))
+        for (Operation *last : swap->getUsers())
+          if (auto merge = dyn_cast<ReshapeOp>(last)) {
+            std::string why;
+            if (succeeded(matchAttention(merge, why)))
+              return "it matches now; run swin-raise-attention";
+            return why;
+          }
+  }
+  return "the softmax output is not multiplied by v and merged back to [windows, "
+         "tokens, channels]";
+}

@@ -1,7 +1,7 @@
 //===- swin-compile.cpp - ONNX to swin compiler driver --------------------===//
 //
 // swin-compile MODEL.onnx -o OUT [--emit=mlir|cuda|lib] [--max-batch N]
-//              [--image-size N|HxW] [--import-only]
+//              [--image-size N|HxW] [--import-only] [--stats]
 //
 // Imports the model and runs the swin pipeline (raising so far); --emit=mlir
 // writes the module. The CUDA backend adds --emit=cuda and --emit=lib.
@@ -18,6 +18,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/Statistic.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/WithColor.h"
@@ -55,6 +56,23 @@ int error(const Twine &message) {
 }
 } // namespace
 
+/// Runs swin-report-structure and prints its remarks and warnings, one line
+/// each, named by the ONNX node they concern.
+static void printStats(mlir::MLIRContext &context, mlir::ModuleOp module) {
+  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
+    bool warning = d.getSeverity() == mlir::DiagnosticSeverity::Warning;
+    std::string where;
+    if (auto name = dyn_cast<mlir::NameLoc>(d.getLocation()); name && warning)
+      where = " node '" + name.getName().str() + "':";
+    const char *kind = warning ? "warning" : "stats";
+    errs() << "swin-compile: " << kind << ":" << where << " " << d.str() << "\n";
+    return mlir::success();
+  });
+  mlir::PassManager pm(&context);
+  pm.nest<mlir::func::FuncOp>().addPass(mlir::swin::createSwinReportStructure());
+  (void)pm.run(module);
+}
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   mlir::registerAsmPrinterCLOptions();
@@ -91,6 +109,9 @@ int main(int argc, char **argv) {
     if (mlir::failed(pm.run(**module)))
       return error(inputPath + ": the swin pipeline failed: " + diagnostic);
   }
+  // LLVM owns the --stats flag; with it, report what the pipeline recognised.
+  if (llvm::AreStatisticsEnabled())
+    printStats(context, **module);
 
   if (Error e = swin::writeFileAtomically(outputPath, [&](raw_ostream &os) {
         (*module)->print(os, mlir::OpPrintingFlags());
