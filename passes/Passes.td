@@ -103,6 +103,20 @@ def SwinRaiseAttention : Pass<"swin-raise-attention", "mlir::func::FuncOp"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Fusion
+//===----------------------------------------------------------------------===//
+
+def SwinFuseLinearActivation : Pass<"swin-fuse-linear-activation", "mlir::func::FuncOp"> {
+  let summary = "Fold GELU into the preceding linear's epilogue (MLP fc1)";
+  let description = [{
+    `swin.gelu(swin.linear(x, W, b))` becomes
+    `swin.linear(x, W, b) {activation = gelu}` (or `gelu_tanh`), the
+    cuBLASLt GELU_BIAS epilogue. The linear must have no other user and no
+    activation yet.
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // Reporting
 //===----------------------------------------------------------------------===//
 

@@ -15,6 +15,7 @@ void mlir::swin::buildSwinPipeline(OpPassManager &pm) {
   func.addPass(createSwinRaiseWindows());
   func.addPass(createSwinRaiseAttention());
   func.addPass(createSwinRaisePatchMerging());
+  func.addPass(createSwinFuseLinearActivation());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
 }

@@ -21,9 +21,12 @@ struct SwinReportStructurePass
     // Raised ops, in pipeline order; zero counts are printed too.
     llvm::MapVector<StringRef, int64_t> counts;
     for (StringRef name : {"window_attention", "window_partition", "window_reverse", "roll",
-                           "patch_merge", "gelu", "linear"})
+                           "patch_merge", "linear_gelu", "gelu", "linear"})
       counts[name] = 0;
     func.walk([&](Operation *op) {
+      if (auto linear = dyn_cast<LinearOp>(op);
+          linear && linear.getActivation() != Activation::none)
+        ++counts["linear_gelu"];
       if (op->getDialect() && op->getDialect()->getNamespace() == "swin") {
         auto it = counts.find(op->getName().stripDialect());
         if (it != counts.end())

@@ -1004,6 +1004,19 @@ Error Interpreter::evalLinear(ops::LinearOp op) {
       std::memcpy(out + r * n, bias, n * sizeof(float));
   gemm(true, m, n, k, input.data, k, weight.data, k, bias ? 1.0f : 0.0f, out,
        n);
+  // The fused epilogue activation.
+  switch (op.getActivation()) {
+  case ops::Activation::none:
+    break;
+  case ops::Activation::gelu:
+    for (int64_t i = 0; i < m * n; ++i)
+      out[i] = geluErf(out[i]);
+    break;
+  case ops::Activation::gelu_tanh:
+    for (int64_t i = 0; i < m * n; ++i)
+      out[i] = geluTanh(out[i]);
+    break;
+  }
   return setResult(op, op.getResult(), std::move(*result));
 }
 

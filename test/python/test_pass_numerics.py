@@ -19,7 +19,8 @@ import pytest
 from conftest import FIXTURE_NAMES, FIXTURES, run_tool
 
 PASSES = ["--swin-raise-gelu", "--swin-raise-linear", "--swin-raise-windows",
-          "--swin-raise-attention", "--swin-raise-patch-merging", "--swin-pipeline"]
+          "--swin-raise-attention", "--swin-raise-patch-merging",
+          "--swin-raise-gelu --swin-raise-linear --swin-fuse-linear-activation", "--swin-pipeline"]
 RTOL, ATOL = 1e-5, 1e-6
 
 
@@ -49,7 +50,7 @@ def imported(tools, tmp_path_factory):
 def test_pass_keeps_numbers(tools, imported, tmp_path, name, pass_flag):
     module, before = imported(name)
     transformed = tmp_path / "after.mlir"
-    run_tool(tools["swin-opt"], module, pass_flag, "-o", transformed)
+    run_tool(tools["swin-opt"], module, *pass_flag.split(), "-o", transformed)
     out = tmp_path / "after.npy"
     run_tool(tools["swin-run"], "--cpu-reference", transformed, "--input",
              FIXTURES / name / "input.npy", "--output", out)
@@ -68,8 +69,9 @@ def test_pipeline_raises_gelu_windows_and_merges(tools, name):
     text = run_tool(tools["swin-compile"], FIXTURES / name / "model.onnx", "--emit=mlir",
                     "--mlir-elide-elementsattrs-if-larger=1", "-o", "-").stdout
     blocks = _blocks(name)
-    assert "swin.erf" not in text
-    assert text.count("swin.gelu") == blocks
+    assert "swin.erf" not in text and "swin.gelu" not in text
+    # fc1's GELU is the linear's epilogue.
+    assert text.count("activation = #swin.activation<gelu>") == blocks
     assert text.count("swin.window_partition") == blocks
     assert text.count("swin.window_reverse") == blocks
     stages = len(json.loads((FIXTURES / name / "meta.json").read_text())["depths"])

@@ -58,6 +58,19 @@ def Swin_GeluApproximationAttr
   let assemblyFormat = "`<` $value `>`";
 }
 
+def Swin_Activation : I32EnumAttr<"Activation",
+    "activation applied in a GEMM epilogue", [
+      I32EnumAttrCase<"none", 0>,
+      I32EnumAttrCase<"gelu", 1>,
+      I32EnumAttrCase<"gelu_tanh", 2>
+    ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::swin";
+}
+def Swin_ActivationAttr : EnumAttr<Swin_Dialect, Swin_Activation, "activation"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
 //===----------------------------------------------------------------------===//
 // Base op class
 //===----------------------------------------------------------------------===//

@@ -79,13 +79,16 @@ def Swin_MatMulOp : Swin_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
 }
 
 def Swin_LinearOp : Swin_Op<"linear", [Pure, InferTypeOpAdaptor]> {
-  let summary = "fully connected layer: input * weight^T + bias";
+  let summary = "fully connected layer: act(input * weight^T + bias)";
   let description = [{
-    `result[..., n] = bias[n] + sum_k input[..., k] * weight[n, k]`. The
-    weight is in PyTorch's `[out_features, in_features]` layout.
+    `result[..., n] = act(bias[n] + sum_k input[..., k] * weight[n, k])`.
+    The weight is in PyTorch's `[out_features, in_features]` layout. The
+    activation (GELU, exact or tanh) is the GEMM epilogue that
+    `swin-fuse-linear-activation` folds in; the default is none.
   }];
   let arguments = (ins Swin_Tensor:$input, Swin_Tensor:$weight,
-                   Optional<Swin_Tensor>:$bias);
+                   Optional<Swin_Tensor>:$bias,
+                   DefaultValuedAttr<Swin_ActivationAttr, "Activation::none">:$activation);
   let results = (outs Swin_Tensor:$result);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
