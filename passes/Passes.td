@@ -116,6 +116,16 @@ def SwinFuseLinearActivation : Pass<"swin-fuse-linear-activation", "mlir::func::
   }];
 }
 
+def SwinFusePatchMerging : Pass<"swin-fuse-patch-merging", "mlir::func::FuncOp"> {
+  let summary = "Fuse the 2x2 gather, LayerNorm and reduction of patch merging";
+  let description = [{
+    `swin.linear(swin.layer_norm(swin.patch_merge(x)))` (no bias, no
+    activation, LayerNorm over the channels only, reshapes that keep the
+    channels in between) becomes one `swin.patch_merging`. The gather and
+    the LayerNorm must have no other users.
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Reporting
 //===----------------------------------------------------------------------===//

@@ -16,6 +16,7 @@ void mlir::swin::buildSwinPipeline(OpPassManager &pm) {
   func.addPass(createSwinRaiseAttention());
   func.addPass(createSwinRaisePatchMerging());
   func.addPass(createSwinFuseLinearActivation());
+  func.addPass(createSwinFusePatchMerging());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
 }

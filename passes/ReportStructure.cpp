@@ -21,7 +21,7 @@ struct SwinReportStructurePass
     // Raised ops, in pipeline order; zero counts are printed too.
     llvm::MapVector<StringRef, int64_t> counts;
     for (StringRef name : {"window_attention", "window_partition", "window_reverse", "roll",
-                           "patch_merge", "linear_gelu", "gelu", "linear"})
+                           "patch_merge", "patch_merging", "linear_gelu", "gelu", "linear"})
       counts[name] = 0;
     func.walk([&](Operation *op) {
       if (auto linear = dyn_cast<LinearOp>(op);

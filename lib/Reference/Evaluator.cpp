@@ -302,6 +302,30 @@ float geluTanh(float x) {
   return 0.5f * x * (1.0f + std::tanh(k * (x + 0.044715f * x * x * x)));
 }
 
+/// LayerNorm of `rows` rows of `inner` values, statistics in double. `out`
+/// may alias `in`.
+void layerNormRows(const float *in, float *out, int64_t rows, int64_t inner,
+                   const float *gamma, const float *beta, float epsilon) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *x = in + r * inner;
+    float *y = out + r * inner;
+    double sum = 0.0;
+    for (int64_t i = 0; i < inner; ++i)
+      sum += x[i];
+    const double mean = sum / static_cast<double>(inner);
+    double sq = 0.0;
+    for (int64_t i = 0; i < inner; ++i) {
+      double d = x[i] - mean;
+      sq += d * d;
+    }
+    const double var = sq / static_cast<double>(inner);
+    const float rstd = static_cast<float>(1.0 / std::sqrt(var + epsilon));
+    const float meanF = static_cast<float>(mean);
+    for (int64_t i = 0; i < inner; ++i)
+      y[i] = (x[i] - meanF) * rstd * gamma[i] + beta[i];
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // The interpreter
 //===----------------------------------------------------------------------===//
@@ -347,6 +371,7 @@ private:
   Error evalWindowReverse(ops::WindowReverseOp op);
   Error evalWindowAttention(ops::WindowAttentionOp op);
   Error evalPatchMerge(ops::PatchMergeOp op);
+  Error evalPatchMerging(ops::PatchMergingOp op);
   enum class ReduceKind { Mean, Sum, Max, L2 };
   Error evalReduce(Operation *op, ReduceKind kind, llvm::ArrayRef<int64_t> axes,
                    bool keepDims);
@@ -607,6 +632,7 @@ Error Interpreter::execute(Operation *op) {
       .Case<WindowReverseOp>([&](auto op) { return evalWindowReverse(op); })
       .Case<WindowAttentionOp>([&](auto op) { return evalWindowAttention(op); })
       .Case<PatchMergeOp>([&](auto op) { return evalPatchMerge(op); })
+      .Case<PatchMergingOp>([&](auto op) { return evalPatchMerging(op); })
       .Case<ReduceMeanOp>([&](ReduceMeanOp op) {
         return evalReduce(op, ReduceKind::Mean, op.getAxes(), op.getKeepDims());
       })
@@ -1193,25 +1219,8 @@ Error Interpreter::evalLayerNorm(ops::LayerNormOp op) {
     return resultOrError.takeError();
   Buffer result = std::move(*resultOrError);
   const int64_t rows = inner == 0 ? 0 : result.numElements() / inner;
-  const float *g = scaleHold.data, *bt = biasHold.data;
-  for (int64_t r = 0; r < rows; ++r) {
-    const float *x = input.data + r * inner;
-    float *y = mutableData(result) + r * inner;
-    double sum = 0.0;
-    for (int64_t i = 0; i < inner; ++i)
-      sum += x[i];
-    const double mean = sum / static_cast<double>(inner);
-    double sq = 0.0;
-    for (int64_t i = 0; i < inner; ++i) {
-      double d = x[i] - mean;
-      sq += d * d;
-    }
-    const double var = sq / static_cast<double>(inner);
-    const float rstd = static_cast<float>(1.0 / std::sqrt(var + epsilon));
-    const float meanF = static_cast<float>(mean);
-    for (int64_t i = 0; i < inner; ++i)
-      y[i] = (x[i] - meanF) * rstd * g[i] + bt[i];
-  }
+  layerNormRows(input.data, mutableData(result), rows, inner, scaleHold.data,
+                biasHold.data, epsilon);
   input = Buffer();
   return setResult(op, op.getResult(), std::move(result));
 }
@@ -1616,6 +1625,20 @@ Error Interpreter::evalWindowReverse(ops::WindowReverseOp op) {
   return setResult(op, op.getResult(), std::move(*result));
 }
 
+/// Swin's 2x2 patch gather: dst [B, H/2, W/2, 4C] with channel block
+/// k = 2q + p holding src[b, 2i + p, 2j + q, :].
+static void gatherPatches(const float *src, float *dst, int64_t b, int64_t h, int64_t w,
+                          int64_t c) {
+  // dst as [B, H/2, W/2, q, p, C], read from src[b, 2i+p, 2j+q, c].
+  Shape dstStrides = rowMajorStrides({b, h / 2, w / 2, 2, 2, c});
+  Shape srcStrides = {h * w * c, 2 * w * c, 2 * c, c, w * c, 1};
+  Shape sizes = {b, h / 2, w / 2, 2, 2, c};
+  llvm::SmallVector<LoopDim, 6> dims;
+  for (int i = 0; i < 6; ++i)
+    dims.push_back({sizes[i], srcStrides[i], dstStrides[i]});
+  stridedCopy(dims, src, dst);
+}
+
 Error Interpreter::evalPatchMerge(ops::PatchMergeOp op) {
   const Buffer &input = get(op.getInput());
   if (input.shape.size() != 4 || input.shape[1] % 2 || input.shape[2] % 2)
@@ -1626,14 +1649,32 @@ Error Interpreter::evalPatchMerge(ops::PatchMergeOp op) {
   Expected<Buffer> result = allocate(op, {b, h / 2, w / 2, 4 * c});
   if (!result)
     return result.takeError();
-  // The result as [B, H/2, W/2, q, p, C], read from input[b, 2i+p, 2j+q, c].
-  Shape dst = rowMajorStrides({b, h / 2, w / 2, 2, 2, c});
-  Shape src = {h * w * c, 2 * w * c, 2 * c, c, w * c, 1};
-  Shape sizes = {b, h / 2, w / 2, 2, 2, c};
-  llvm::SmallVector<LoopDim, 6> dims;
-  for (int i = 0; i < 6; ++i)
-    dims.push_back({sizes[i], src[i], dst[i]});
-  stridedCopy(dims, input.data, mutableData(*result));
+  gatherPatches(input.data, mutableData(*result), b, h, w, c);
+  return setResult(op, op.getResult(), std::move(*result));
+}
+
+Error Interpreter::evalPatchMerging(ops::PatchMergingOp op) {
+  const Buffer &input = get(op.getInput());
+  const Buffer &gamma = get(op.getScale());
+  const Buffer &beta = get(op.getBias());
+  const Buffer &weight = get(op.getWeight());
+  if (input.shape.size() != 4 || input.shape[1] % 2 || input.shape[2] % 2)
+    return makeOpError(op, "input " + shapeString(input.shape) +
+                               " is not [B, H, W, C] with even H and W");
+  const int64_t b = input.shape[0], h = input.shape[1], w = input.shape[2],
+                c = input.shape[3], out = weight.shape[0];
+  const int64_t rows = b * (h / 2) * (w / 2);
+  if (!fitsBlas({rows, out, 4 * c}))
+    return makeOpError(op, "matrices too large for BLAS");
+  std::vector<float> merged(static_cast<size_t>(rows * 4 * c));
+  gatherPatches(input.data, merged.data(), b, h, w, c);
+  layerNormRows(merged.data(), merged.data(), rows, 4 * c, gamma.data, beta.data,
+                op.getEpsilon().convertToFloat());
+  Expected<Buffer> result = allocate(op, {b, h / 2, w / 2, out});
+  if (!result)
+    return result.takeError();
+  gemm(true, rows, out, 4 * c, merged.data(), 4 * c, weight.data, 4 * c, 0.0f,
+       mutableData(*result), out);
   return setResult(op, op.getResult(), std::move(*result));
 }
 

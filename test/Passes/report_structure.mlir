@@ -1,7 +1,7 @@
 // RUN: swin-opt %s --split-input-file --swin-report-structure --verify-diagnostics
 
 // Raised ops are counted per pattern.
-// expected-remark @below {{swin structure: window_attention=1 window_partition=1 window_reverse=1 roll=2 patch_merge=0 linear_gelu=0 gelu=0 linear=0}}
+// expected-remark @below {{swin structure: window_attention=1 window_partition=1 window_reverse=1 roll=2 patch_merge=0 patch_merging=0 linear_gelu=0 gelu=0 linear=0}}
 func.func @raised_block(%x: tensor<?x8x8x4xf32>, %w: tensor<12x4xf32>, %b: tensor<12xf32>, %p: tensor<1x4x4xf32>) -> tensor<?x8x8x4xf32> {
   %s = swin.roll %x {shifts = array<i64: 0, -1, -1, 0>} : tensor<?x8x8x4xf32>
   %win = swin.window_partition %s {window = array<i64: 2, 2>} : (tensor<?x8x8x4xf32>) -> tensor<?x4x4xf32>

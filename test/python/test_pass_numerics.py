@@ -20,7 +20,9 @@ from conftest import FIXTURE_NAMES, FIXTURES, run_tool
 
 PASSES = ["--swin-raise-gelu", "--swin-raise-linear", "--swin-raise-windows",
           "--swin-raise-attention", "--swin-raise-patch-merging",
-          "--swin-raise-gelu --swin-raise-linear --swin-fuse-linear-activation", "--swin-pipeline"]
+          "--swin-raise-gelu --swin-raise-linear --swin-fuse-linear-activation",
+          "--swin-raise-linear --swin-raise-patch-merging --swin-fuse-patch-merging",
+          "--swin-pipeline"]
 RTOL, ATOL = 1e-5, 1e-6
 
 
@@ -65,7 +67,7 @@ def _blocks(name):
 def test_pipeline_raises_gelu_windows_and_merges(tools, name):
     """After the pipeline, no GELU formula is left, every block's windows are
     partitioned and merged back by the raised ops, every patch merging is one
-    swin.patch_merge, and no slice or concat (shifts, merges) remains."""
+    fused swin.patch_merging, and no slice or concat (shifts, merges) remains."""
     text = run_tool(tools["swin-compile"], FIXTURES / name / "model.onnx", "--emit=mlir",
                     "--mlir-elide-elementsattrs-if-larger=1", "-o", "-").stdout
     blocks = _blocks(name)
@@ -75,7 +77,9 @@ def test_pipeline_raises_gelu_windows_and_merges(tools, name):
     assert text.count("swin.window_partition") == blocks
     assert text.count("swin.window_reverse") == blocks
     stages = len(json.loads((FIXTURES / name / "meta.json").read_text())["depths"])
-    assert text.count("swin.patch_merge") == stages - 1
+    # The gather, LayerNorm and reduction of each merge are one fused op.
+    assert text.count("swin.patch_merging") == stages - 1
+    assert "swin.patch_merge " not in text
     assert "swin.slice" not in text and "swin.concat" not in text
 
 

@@ -309,3 +309,11 @@ func.func @patch_merge_odd(%x: tensor<?x7x7x96xf32>) -> tensor<?x3x3x384xf32> {
   %0 = swin.patch_merge %x : (tensor<?x7x7x96xf32>) -> tensor<?x3x3x384xf32>
   return %0 : tensor<?x3x3x384xf32>
 }
+
+// -----
+
+func.func @patch_merging_weight(%x: tensor<?x8x8x4xf32>, %g: tensor<16xf32>, %b: tensor<16xf32>, %w: tensor<8x12xf32>) -> tensor<?x4x4x8xf32> {
+  // expected-error @+1 {{weight must be [out, 16]}}
+  %0 = swin.patch_merging %x, %g, %b, %w {epsilon = 1.0e-5 : f32} : (tensor<?x8x8x4xf32>, tensor<16xf32>, tensor<16xf32>, tensor<8x12xf32>) -> tensor<?x4x4x8xf32>
+  return %0 : tensor<?x4x4x8xf32>
+}

@@ -650,6 +650,29 @@ LogicalResult PatchMergeOp::inferReturnTypes(MLIRContext *, std::optional<Locati
   return success();
 }
 
+LogicalResult PatchMergingOp::verify() {
+  RankedTensorType input = getInput().getType(), result = getType();
+  auto weight = cast<RankedTensorType>(getWeight().getType());
+  if (input.getRank() != 4 || result.getRank() != 4)
+    return emitOpError("takes [B, H, W, C] to [B, H/2, W/2, out]");
+  int64_t h = input.getDimSize(1), w = input.getDimSize(2), c = input.getDimSize(3);
+  if (isDynamic(h) || isDynamic(w) || isDynamic(c) || h % 2 || w % 2)
+    return emitOpError("needs a static, even height and width, got ")
+           << shapeString(input.getShape());
+  for (Value param : {getScale(), getBias()})
+    if (cast<RankedTensorType>(param.getType()).getShape() != ArrayRef<int64_t>{4 * c})
+      return emitOpError("scale and bias must be [") << 4 * c << "]";
+  if (weight.getRank() != 2 || weight.getDimSize(1) != 4 * c)
+    return emitOpError("weight must be [out, ") << 4 * c << "]";
+  if (result.getShape() != ArrayRef<int64_t>{input.getDimSize(0), h / 2, w / 2,
+                                             weight.getDimSize(0)})
+    return emitOpError("result must be ")
+           << shapeString({input.getDimSize(0), h / 2, w / 2, weight.getDimSize(0)});
+  if (getEpsilon().convertToFloat() <= 0.0f)
+    return emitOpError("epsilon must be positive");
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // WindowAttentionOp
 //===----------------------------------------------------------------------===//

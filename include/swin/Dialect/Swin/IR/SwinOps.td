@@ -374,6 +374,22 @@ def Swin_PatchMergeOp : Swin_Op<"patch_merge", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
+def Swin_PatchMergingOp : Swin_Op<"patch_merging", [Pure]> {
+  let summary = "fused patch merging: 2x2 gather, LayerNorm, reduction";
+  let description = [{
+    `linear(layer_norm(patch_merge(input), scale, bias), weight)` without a
+    bias on the linear: `[B, H, W, C]` to `[B, H/2, W/2, out]` with
+    `weight` of shape `[out, 4C]`. Statistics in fp32.
+  }];
+  let arguments = (ins Swin_Tensor:$input, Swin_Tensor:$scale, Swin_Tensor:$bias,
+                   Swin_Tensor:$weight, F32Attr:$epsilon);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias `,` $weight attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Swin_WindowAttentionOp : Swin_Op<"window_attention", [Pure]> {
   let summary = "multi-head self-attention within each window, QKV projection included";
   let description = [{

@@ -1,0 +1,68 @@
+//===- FusePatchMerging.cpp - gather + LayerNorm + reduction --------------===//
+
+#include "Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::swin {
+#define GEN_PASS_DEF_SWINFUSEPATCHMERGING
+#include "Passes.h.inc"
+} // namespace mlir::swin
+
+using namespace mlir;
+using namespace mlir::swin;
+
+namespace {
+
+/// Skips single-use reshapes that keep the last (channel) dimension; such
+/// reshapes commute with row-wise ops (LayerNorm over channels, linear).
+Value skipChannelPreservingReshapes(Value v) {
+  while (auto reshape = v.getDefiningOp<ReshapeOp>()) {
+    if (!reshape->hasOneUse() || reshape.getType().getShape().back() !=
+                                     reshape.getInput().getType().getShape().back())
+      break;
+    v = reshape.getInput();
+  }
+  return v;
+}
+
+struct MergeNormReduce : OpRewritePattern<LinearOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LinearOp linear, PatternRewriter &rewriter) const override {
+    if (linear.getBias() || linear.getActivation() != Activation::none)
+      return rewriter.notifyMatchFailure(linear, "reduction has a bias or an activation");
+    Value normed = skipChannelPreservingReshapes(linear.getInput());
+    auto norm = normed.getDefiningOp<LayerNormOp>();
+    if (!norm || !norm->hasOneUse() ||
+        static_cast<int64_t>(norm.getAxis()) != norm.getType().getRank() - 1)
+      return rewriter.notifyMatchFailure(linear, "input is not a channel LayerNorm");
+    auto gather = skipChannelPreservingReshapes(norm.getInput()).getDefiningOp<PatchMergeOp>();
+    if (!gather || !gather->hasOneUse())
+      return rewriter.notifyMatchFailure(linear, "LayerNorm input is not a patch gather");
+    auto in = gather.getInput().getType();
+    auto weight = cast<RankedTensorType>(linear.getWeight().getType());
+    auto type = RankedTensorType::get(
+        {in.getDimSize(0), in.getDimSize(1) / 2, in.getDimSize(2) / 2, weight.getDimSize(0)},
+        in.getElementType());
+    Value fused = rewriter.create<PatchMergingOp>(linear.getLoc(), type, gather.getInput(),
+                                                  norm.getScale(), norm.getBias(),
+                                                  linear.getWeight(), norm.getEpsilonAttr());
+    if (type != linear.getType())
+      fused = rewriter.create<ReshapeOp>(linear.getLoc(), linear.getType(), fused);
+    rewriter.replaceOp(linear, fused);
+    return success();
+  }
+};
+
+struct SwinFusePatchMergingPass
+    : mlir::swin::impl::SwinFusePatchMergingBase<SwinFusePatchMergingPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<MergeNormReduce>(&getContext());
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
