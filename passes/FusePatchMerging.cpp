@@ -1,6 +1,7 @@
 //===- FusePatchMerging.cpp - gather + LayerNorm + reduction --------------===//
 
 #include "Passes.h"
+#include "PatternUtils.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -14,18 +15,6 @@ using namespace mlir;
 using namespace mlir::swin;
 
 namespace {
-
-/// Skips single-use reshapes that keep the last (channel) dimension; such
-/// reshapes commute with row-wise ops (LayerNorm over channels, linear).
-Value skipChannelPreservingReshapes(Value v) {
-  while (auto reshape = v.getDefiningOp<ReshapeOp>()) {
-    if (!reshape->hasOneUse() || reshape.getType().getShape().back() !=
-                                     reshape.getInput().getType().getShape().back())
-      break;
-    v = reshape.getInput();
-  }
-  return v;
-}
 
 struct MergeNormReduce : OpRewritePattern<LinearOp> {
   using OpRewritePattern::OpRewritePattern;

@@ -116,6 +116,16 @@ def SwinFuseLinearActivation : Pass<"swin-fuse-linear-activation", "mlir::func::
   }];
 }
 
+def SwinFuseNormPartition : Pass<"swin-fuse-norm-partition", "mlir::func::FuncOp"> {
+  let summary = "Fuse LayerNorm, cyclic shift and window partition";
+  let description = [{
+    `swin.window_partition(swin.roll(swin.layer_norm(x)))` (the roll only in
+    shifted blocks; reshapes that keep the channels may sit between the
+    LayerNorm and the roll) becomes one `swin.norm_partition`. The
+    LayerNorm and the roll must have no other users.
+  }];
+}
+
 def SwinFusePatchMerging : Pass<"swin-fuse-patch-merging", "mlir::func::FuncOp"> {
   let summary = "Fuse the 2x2 gather, LayerNorm and reduction of patch merging";
   let description = [{

@@ -52,6 +52,18 @@ OpTy getSingleUser(Value value) {
   return dyn_cast<OpTy>(*value.getUsers().begin());
 }
 
+/// Skips single-use reshapes that keep the last (channel) dimension; such
+/// reshapes commute with row-wise ops (LayerNorm over channels, linear).
+inline Value skipChannelPreservingReshapes(Value v) {
+  while (auto reshape = v.getDefiningOp<ReshapeOp>()) {
+    if (!reshape->hasOneUse() || reshape.getType().getShape().back() !=
+                                     reshape.getInput().getType().getShape().back())
+      break;
+    v = reshape.getInput();
+  }
+  return v;
+}
+
 } // namespace mlir::swin
 
 #endif // SWIN_PASSES_PATTERNUTILS_H

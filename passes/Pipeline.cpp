@@ -17,6 +17,7 @@ void mlir::swin::buildSwinPipeline(OpPassManager &pm) {
   func.addPass(createSwinRaisePatchMerging());
   func.addPass(createSwinFuseLinearActivation());
   func.addPass(createSwinFusePatchMerging());
+  func.addPass(createSwinFuseNormPartition());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
 }

@@ -372,6 +372,7 @@ private:
   Error evalWindowAttention(ops::WindowAttentionOp op);
   Error evalPatchMerge(ops::PatchMergeOp op);
   Error evalPatchMerging(ops::PatchMergingOp op);
+  Error evalNormPartition(ops::NormPartitionOp op);
   enum class ReduceKind { Mean, Sum, Max, L2 };
   Error evalReduce(Operation *op, ReduceKind kind, llvm::ArrayRef<int64_t> axes,
                    bool keepDims);
@@ -633,6 +634,7 @@ Error Interpreter::execute(Operation *op) {
       .Case<WindowAttentionOp>([&](auto op) { return evalWindowAttention(op); })
       .Case<PatchMergeOp>([&](auto op) { return evalPatchMerge(op); })
       .Case<PatchMergingOp>([&](auto op) { return evalPatchMerging(op); })
+      .Case<NormPartitionOp>([&](auto op) { return evalNormPartition(op); })
       .Case<ReduceMeanOp>([&](ReduceMeanOp op) {
         return evalReduce(op, ReduceKind::Mean, op.getAxes(), op.getKeepDims());
       })
@@ -1675,6 +1677,38 @@ Error Interpreter::evalPatchMerging(ops::PatchMergingOp op) {
     return result.takeError();
   gemm(true, rows, out, 4 * c, merged.data(), 4 * c, weight.data, 4 * c, 0.0f,
        mutableData(*result), out);
+  return setResult(op, op.getResult(), std::move(*result));
+}
+
+Error Interpreter::evalNormPartition(ops::NormPartitionOp op) {
+  const Buffer &input = get(op.getInput());
+  const Buffer &gamma = get(op.getScale());
+  const Buffer &beta = get(op.getBias());
+  llvm::ArrayRef<int64_t> window = op.getWindow(), shifts = op.getShifts();
+  if (input.shape.size() != 4 || input.shape[1] % window[0] || input.shape[2] % window[1])
+    return makeOpError(op, "input " + shapeString(input.shape) +
+                               " does not tile into the windows");
+  const int64_t b = input.shape[0], h = input.shape[1], w = input.shape[2],
+                c = input.shape[3], wh = window[0], ww = window[1];
+  std::vector<float> normed(static_cast<size_t>(b * h * w * c));
+  layerNormRows(input.data, normed.data(), b * h * w, c, gamma.data, beta.data,
+                op.getEpsilon().convertToFloat());
+  Expected<Buffer> result = allocate(op, {b * (h / wh) * (w / ww), wh * ww, c});
+  if (!result)
+    return result.takeError();
+  // Token (i, j) of window (wy, wx) reads the rolled image at
+  // ((wy*wh + i - sh) mod H, (wx*ww + j - sw) mod W).
+  auto wrap = [](int64_t v, int64_t n) { return ((v % n) + n) % n; };
+  float *out = mutableData(*result);
+  for (int64_t n = 0; n < b; ++n)
+    for (int64_t wy = 0; wy < h / wh; ++wy)
+      for (int64_t wx = 0; wx < w / ww; ++wx)
+        for (int64_t i = 0; i < wh; ++i)
+          for (int64_t j = 0; j < ww; ++j) {
+            int64_t y = wrap(wy * wh + i - shifts[0], h), x = wrap(wx * ww + j - shifts[1], w);
+            std::memcpy(out, normed.data() + ((n * h + y) * w + x) * c, c * sizeof(float));
+            out += c;
+          }
   return setResult(op, op.getResult(), std::move(*result));
 }
 

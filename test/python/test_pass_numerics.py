@@ -22,6 +22,7 @@ PASSES = ["--swin-raise-gelu", "--swin-raise-linear", "--swin-raise-windows",
           "--swin-raise-attention", "--swin-raise-patch-merging",
           "--swin-raise-gelu --swin-raise-linear --swin-fuse-linear-activation",
           "--swin-raise-linear --swin-raise-patch-merging --swin-fuse-patch-merging",
+          "--swin-raise-windows --swin-fuse-norm-partition",
           "--swin-pipeline"]
 RTOL, ATOL = 1e-5, 1e-6
 
@@ -74,7 +75,9 @@ def test_pipeline_raises_gelu_windows_and_merges(tools, name):
     assert "swin.erf" not in text and "swin.gelu" not in text
     # fc1's GELU is the linear's epilogue.
     assert text.count("activation = #swin.activation<gelu>") == blocks
-    assert text.count("swin.window_partition") == blocks
+    # LayerNorm, shift and partition are one fused op per block.
+    assert text.count("swin.norm_partition") == blocks
+    assert "swin.window_partition" not in text
     assert text.count("swin.window_reverse") == blocks
     stages = len(json.loads((FIXTURES / name / "meta.json").read_text())["depths"])
     # The gather, LayerNorm and reduction of each merge are one fused op.

@@ -673,6 +673,31 @@ LogicalResult PatchMergingOp::verify() {
   return success();
 }
 
+LogicalResult NormPartitionOp::verify() {
+  RankedTensorType input = getInput().getType(), result = getType();
+  ArrayRef<int64_t> window = getWindow(), shifts = getShifts();
+  if (input.getRank() != 4 || result.getRank() != 3 || window.size() != 2 ||
+      shifts.size() != 2)
+    return emitOpError("takes [B, H, W, C] to [B * nW, wh * ww, C] with 2-D window and shifts");
+  int64_t h = input.getDimSize(1), w = input.getDimSize(2), c = input.getDimSize(3);
+  if (isDynamic(h) || isDynamic(w) || isDynamic(c) || window[0] < 1 || window[1] < 1 ||
+      h % window[0] || w % window[1])
+    return emitOpError("input ") << shapeString(input.getShape()) << " does not tile into "
+                                 << window[0] << "x" << window[1] << " windows";
+  for (Value param : {getScale(), getBias()})
+    if (cast<RankedTensorType>(param.getType()).getShape() != ArrayRef<int64_t>{c})
+      return emitOpError("scale and bias must be [") << c << "]";
+  int64_t windows = isDynamic(input.getDimSize(0))
+                        ? ShapedType::kDynamic
+                        : input.getDimSize(0) * (h / window[0]) * (w / window[1]);
+  if (result.getShape() != ArrayRef<int64_t>{windows, window[0] * window[1], c})
+    return emitOpError("result must be ")
+           << shapeString({windows, window[0] * window[1], c});
+  if (getEpsilon().convertToFloat() <= 0.0f)
+    return emitOpError("epsilon must be positive");
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // WindowAttentionOp
 //===----------------------------------------------------------------------===//

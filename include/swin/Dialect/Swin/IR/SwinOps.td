@@ -390,6 +390,25 @@ def Swin_PatchMergingOp : Swin_Op<"patch_merging", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Swin_NormPartitionOp : Swin_Op<"norm_partition", [Pure]> {
+  let summary = "fused LayerNorm, cyclic shift and window partition";
+  let description = [{
+    `window_partition(roll(layer_norm(input, scale, bias), shifts), window)`
+    for an NHWC `input` `[B, H, W, C]`: LayerNorm over channels (fp32
+    statistics), `shifts = [sh, sw]` rolls rows and columns (negative for
+    Swin's shifted blocks, zero otherwise), then windows of `[wh, ww]`.
+    The result is `[B * nW, wh * ww, C]`: one pass over memory.
+  }];
+  let arguments = (ins Swin_Tensor:$input, Swin_Tensor:$scale, Swin_Tensor:$bias,
+                   F32Attr:$epsilon, DenseI64ArrayAttr:$shifts,
+                   DenseI64ArrayAttr:$window);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Swin_WindowAttentionOp : Swin_Op<"window_attention", [Pure]> {
   let summary = "multi-head self-attention within each window, QKV projection included";
   let description = [{
