@@ -126,6 +126,21 @@ def SwinFuseNormPartition : Pass<"swin-fuse-norm-partition", "mlir::func::FuncOp
   }];
 }
 
+def SwinFuseResidual : Pass<"swin-fuse-residual", "mlir::func::FuncOp"> {
+  let summary = "Fuse the residual additions of a Swin block";
+  let description = [{
+    - Attention branch: `residual + roll(window_reverse(linear(a)))` (the
+      roll only in shifted blocks; reshapes that keep the channels may sit
+      in between, as in HF's token layout) becomes `swin.attention_output`:
+      projection, window reverse, reverse shift and residual in one op.
+    - MLP branch: `residual + linear(h)` (fc2 with its bias) becomes
+      `swin.residual_linear`.
+
+    The intermediate values must have no other users, and the add must not
+    broadcast.
+  }];
+}
+
 def SwinFusePatchMerging : Pass<"swin-fuse-patch-merging", "mlir::func::FuncOp"> {
   let summary = "Fuse the 2x2 gather, LayerNorm and reduction of patch merging";
   let description = [{

@@ -18,6 +18,7 @@ void mlir::swin::buildSwinPipeline(OpPassManager &pm) {
   func.addPass(createSwinFuseLinearActivation());
   func.addPass(createSwinFusePatchMerging());
   func.addPass(createSwinFuseNormPartition());
+  func.addPass(createSwinFuseResidual());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
 }

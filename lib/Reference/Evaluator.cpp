@@ -373,6 +373,8 @@ private:
   Error evalPatchMerge(ops::PatchMergeOp op);
   Error evalPatchMerging(ops::PatchMergingOp op);
   Error evalNormPartition(ops::NormPartitionOp op);
+  Error evalAttentionOutput(ops::AttentionOutputOp op);
+  Error evalResidualLinear(ops::ResidualLinearOp op);
   enum class ReduceKind { Mean, Sum, Max, L2 };
   Error evalReduce(Operation *op, ReduceKind kind, llvm::ArrayRef<int64_t> axes,
                    bool keepDims);
@@ -635,6 +637,8 @@ Error Interpreter::execute(Operation *op) {
       .Case<PatchMergeOp>([&](auto op) { return evalPatchMerge(op); })
       .Case<PatchMergingOp>([&](auto op) { return evalPatchMerging(op); })
       .Case<NormPartitionOp>([&](auto op) { return evalNormPartition(op); })
+      .Case<AttentionOutputOp>([&](auto op) { return evalAttentionOutput(op); })
+      .Case<ResidualLinearOp>([&](auto op) { return evalResidualLinear(op); })
       .Case<ReduceMeanOp>([&](ReduceMeanOp op) {
         return evalReduce(op, ReduceKind::Mean, op.getAxes(), op.getKeepDims());
       })
@@ -1709,6 +1713,71 @@ Error Interpreter::evalNormPartition(ops::NormPartitionOp op) {
             std::memcpy(out, normed.data() + ((n * h + y) * w + x) * c, c * sizeof(float));
             out += c;
           }
+  return setResult(op, op.getResult(), std::move(*result));
+}
+
+Error Interpreter::evalAttentionOutput(ops::AttentionOutputOp op) {
+  const Buffer &a = get(op.getInput());
+  const Buffer &weight = get(op.getWeight());
+  const Buffer &bias = get(op.getBias());
+  const Buffer &residual = get(op.getResidual());
+  llvm::ArrayRef<int64_t> window = op.getWindow(), shifts = op.getShifts();
+  if (residual.shape.size() != 4 || a.shape.size() != 3)
+    return makeOpError(op, "expects windows and an NHWC residual");
+  const int64_t b = residual.shape[0], h = residual.shape[1], w = residual.shape[2],
+                c = residual.shape[3], wh = window[0], ww = window[1];
+  const int64_t windows = a.shape[0], n = a.shape[1], ci = a.shape[2];
+  if (windows != b * (h / wh) * (w / ww) || n != wh * ww || weight.shape[1] != ci)
+    return makeOpError(op, "windows " + shapeString(a.shape) + " do not tile the residual " +
+                               shapeString(residual.shape));
+  if (!fitsBlas({windows * n, c, ci}))
+    return makeOpError(op, "matrices too large for BLAS");
+  // Projection of every window token.
+  std::vector<float> projected(static_cast<size_t>(windows * n * c));
+  for (int64_t r = 0; r < windows * n; ++r)
+    std::memcpy(projected.data() + r * c, bias.data, c * sizeof(float));
+  gemm(true, windows * n, c, ci, a.data, ci, weight.data, ci, 1.0f, projected.data(), c);
+  Expected<Buffer> result = allocate(op, residual.shape);
+  if (!result)
+    return result.takeError();
+  // Token (i, j) of window (wy, wx) lands at ((wy*wh + i + sh) mod H,
+  // (wx*ww + j + sw) mod W) after the reverse shift.
+  auto wrap = [](int64_t v, int64_t m) { return ((v % m) + m) % m; };
+  float *out = mutableData(*result);
+  const float *src = projected.data();
+  for (int64_t nb = 0; nb < b; ++nb)
+    for (int64_t wy = 0; wy < h / wh; ++wy)
+      for (int64_t wx = 0; wx < w / ww; ++wx)
+        for (int64_t i = 0; i < wh; ++i)
+          for (int64_t j = 0; j < ww; ++j, src += c) {
+            int64_t y = wrap(wy * wh + i + shifts[0], h), x = wrap(wx * ww + j + shifts[1], w);
+            int64_t offset = ((nb * h + y) * w + x) * c;
+            for (int64_t k = 0; k < c; ++k)
+              out[offset + k] = residual.data[offset + k] + src[k];
+          }
+  return setResult(op, op.getResult(), std::move(*result));
+}
+
+Error Interpreter::evalResidualLinear(ops::ResidualLinearOp op) {
+  const Buffer &input = get(op.getInput());
+  const Buffer &weight = get(op.getWeight());
+  const Buffer &bias = get(op.getBias());
+  const Buffer &residual = get(op.getResidual());
+  const int64_t n = weight.shape[0], k = weight.shape[1];
+  if (input.shape.empty() || input.shape.back() != k || residual.numElements() % n)
+    return makeOpError(op, "input " + shapeString(input.shape) + " does not match weight " +
+                               shapeString(weight.shape));
+  const int64_t m = residual.numElements() / n;
+  if (m * k != input.numElements() || !fitsBlas({m, n, k}))
+    return makeOpError(op, "input and residual disagree in rows");
+  Expected<Buffer> result = allocate(op, residual.shape);
+  if (!result)
+    return result.takeError();
+  float *out = mutableData(*result);
+  for (int64_t r = 0; r < m; ++r)
+    for (int64_t j = 0; j < n; ++j)
+      out[r * n + j] = residual.data[r * n + j] + bias.data[j];
+  gemm(true, m, n, k, input.data, k, weight.data, k, 1.0f, out, n);
   return setResult(op, op.getResult(), std::move(*result));
 }
 

@@ -23,6 +23,7 @@ PASSES = ["--swin-raise-gelu", "--swin-raise-linear", "--swin-raise-windows",
           "--swin-raise-gelu --swin-raise-linear --swin-fuse-linear-activation",
           "--swin-raise-linear --swin-raise-patch-merging --swin-fuse-patch-merging",
           "--swin-raise-windows --swin-fuse-norm-partition",
+          "--swin-raise-linear --swin-raise-windows --swin-fuse-residual",
           "--swin-pipeline"]
 RTOL, ATOL = 1e-5, 1e-6
 
@@ -78,7 +79,11 @@ def test_pipeline_raises_gelu_windows_and_merges(tools, name):
     # LayerNorm, shift and partition are one fused op per block.
     assert text.count("swin.norm_partition") == blocks
     assert "swin.window_partition" not in text
-    assert text.count("swin.window_reverse") == blocks
+    # Projection, window reverse, reverse shift and residual are one op, and
+    # so are fc2 and its residual.
+    assert text.count("swin.attention_output") == blocks
+    assert text.count("swin.residual_linear") == blocks
+    assert "swin.window_reverse" not in text and "swin.roll" not in text
     stages = len(json.loads((FIXTURES / name / "meta.json").read_text())["depths"])
     # The gather, LayerNorm and reduction of each merge are one fused op.
     assert text.count("swin.patch_merging") == stages - 1

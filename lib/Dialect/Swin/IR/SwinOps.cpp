@@ -698,6 +698,46 @@ LogicalResult NormPartitionOp::verify() {
   return success();
 }
 
+LogicalResult AttentionOutputOp::verify() {
+  RankedTensorType input = getInput().getType(), result = getType();
+  auto weight = cast<RankedTensorType>(getWeight().getType());
+  auto bias = cast<RankedTensorType>(getBias().getType());
+  auto residual = cast<RankedTensorType>(getResidual().getType());
+  ArrayRef<int64_t> window = getWindow();
+  if (input.getRank() != 3 || result.getRank() != 4 || window.size() != 2 ||
+      getShifts().size() != 2)
+    return emitOpError("takes windows [B * nW, N, Ci] to [B, H, W, C] with 2-D window and shifts");
+  if (residual != result)
+    return emitOpError("residual must have the result type");
+  int64_t h = result.getDimSize(1), w = result.getDimSize(2), c = result.getDimSize(3);
+  if (window[0] < 1 || window[1] < 1 || h % window[0] || w % window[1] ||
+      input.getDimSize(1) != window[0] * window[1])
+    return emitOpError("windows of ") << input.getDimSize(1) << " tokens do not tile "
+                                      << shapeString(result.getShape());
+  if (weight.getRank() != 2 || weight.getDimSize(0) != c ||
+      weight.getDimSize(1) != input.getDimSize(2) || bias.getShape() != ArrayRef<int64_t>{c})
+    return emitOpError("weight must be [") << c << ", " << input.getDimSize(2)
+                                           << "] and bias [" << c << "]";
+  return success();
+}
+
+LogicalResult ResidualLinearOp::verify() {
+  RankedTensorType input = getInput().getType(), result = getType();
+  auto weight = cast<RankedTensorType>(getWeight().getType());
+  auto bias = cast<RankedTensorType>(getBias().getType());
+  if (weight.getRank() != 2 || input.getRank() < 1 ||
+      input.getShape().back() != weight.getDimSize(1))
+    return emitOpError("input ") << shapeString(input.getShape()) << " does not match weight "
+                                 << shapeString(weight.getShape());
+  SmallVector<int64_t> shape(input.getShape());
+  shape.back() = weight.getDimSize(0);
+  if (result.getShape() != ArrayRef<int64_t>(shape) ||
+      getResidual().getType() != result || bias.getShape() != ArrayRef<int64_t>{shape.back()})
+    return emitOpError("result and residual must be ")
+           << shapeString(shape) << " and bias [" << shape.back() << "]";
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // WindowAttentionOp
 //===----------------------------------------------------------------------===//

@@ -409,6 +409,40 @@ def Swin_NormPartitionOp : Swin_Op<"norm_partition", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Swin_AttentionOutputOp : Swin_Op<"attention_output", [Pure]> {
+  let summary = "fused projection, window reverse, reverse shift and residual add";
+  let description = [{
+    `residual + roll(window_reverse(input * weight^T + bias, window), shifts)`
+    for attention output windows `input` `[B * nW, wh * ww, Ci]`, `weight`
+    `[C, Ci]` and an NHWC `residual` `[B, H, W, C]`. `shifts = [sh, sw]`
+    undoes the block's cyclic shift (positive in shifted blocks, zero
+    otherwise). The result has the residual's shape.
+  }];
+  let arguments = (ins Swin_Tensor:$input, Swin_Tensor:$weight, Swin_Tensor:$bias,
+                   Swin_Tensor:$residual, DenseI64ArrayAttr:$window,
+                   DenseI64ArrayAttr:$shifts);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $bias `,` $residual attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Swin_ResidualLinearOp : Swin_Op<"residual_linear", [Pure]> {
+  let summary = "fused linear and residual add (MLP fc2)";
+  let description = [{
+    `residual + input * weight^T + bias`, the residual the shape of the
+    result: cuBLASLt's bias epilogue with the residual as C (beta = 1).
+  }];
+  let arguments = (ins Swin_Tensor:$input, Swin_Tensor:$weight, Swin_Tensor:$bias,
+                   Swin_Tensor:$residual);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $bias `,` $residual attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Swin_WindowAttentionOp : Swin_Op<"window_attention", [Pure]> {
   let summary = "multi-head self-attention within each window, QKV projection included";
   let description = [{

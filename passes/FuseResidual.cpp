@@ -1,0 +1,106 @@
+//===- FuseResidual.cpp - the residual additions of a Swin block ----------===//
+
+#include "Passes.h"
+#include "PatternUtils.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::swin {
+#define GEN_PASS_DEF_SWINFUSERESIDUAL
+#include "Passes.h.inc"
+} // namespace mlir::swin
+
+using namespace mlir;
+using namespace mlir::swin;
+
+namespace {
+
+/// `value` reshaped to `type` (no op when it already has it).
+Value reshapeTo(PatternRewriter &rewriter, Location loc, Value value, Type type) {
+  if (value.getType() == type)
+    return value;
+  return rewriter.create<ReshapeOp>(loc, type, value);
+}
+
+/// A linear with a bias and no activation, used only by `user`'s chain.
+LinearOp privateAffine(Value v) {
+  auto linear = v.getDefiningOp<LinearOp>();
+  if (!linear || !linear->hasOneUse() || !linear.getBias() ||
+      linear.getActivation() != Activation::none)
+    return nullptr;
+  return linear;
+}
+
+/// residual + roll(window_reverse(linear(a))).
+struct AttentionResidual : OpRewritePattern<AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AddOp add, PatternRewriter &rewriter) const override {
+    if (add.getLhs().getType() != add.getRhs().getType())
+      return rewriter.notifyMatchFailure(add, "broadcasting add");
+    for (auto [residual, branch] : {std::pair(add.getLhs(), add.getRhs()),
+                                    std::pair(add.getRhs(), add.getLhs())}) {
+      Value v = skipChannelPreservingReshapes(branch);
+      SmallVector<int64_t> shifts = {0, 0};
+      if (auto roll = v.getDefiningOp<RollOp>()) {
+        ArrayRef<int64_t> s = roll.getShifts();
+        if (!roll->hasOneUse() || s[0] != 0 || s[3] != 0)
+          continue;
+        shifts = {s[1], s[2]};
+        v = roll.getInput();
+      }
+      auto reverse = v.getDefiningOp<WindowReverseOp>();
+      if (!reverse || !reverse->hasOneUse())
+        continue;
+      LinearOp proj = privateAffine(reverse.getInput());
+      if (!proj)
+        continue;
+      Location loc = add.getLoc();
+      Type image = reverse.getType();
+      Value fused = rewriter.create<AttentionOutputOp>(
+          loc, image, proj.getInput(), proj.getWeight(), proj.getBias(),
+          reshapeTo(rewriter, loc, residual, image), reverse.getWindowAttr(),
+          rewriter.getDenseI64ArrayAttr(shifts));
+      rewriter.replaceOp(add, reshapeTo(rewriter, loc, fused, add.getType()));
+      return success();
+    }
+    return rewriter.notifyMatchFailure(add, "no projected window branch");
+  }
+};
+
+/// residual + linear(h).
+struct MlpResidual : OpRewritePattern<AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AddOp add, PatternRewriter &rewriter) const override {
+    if (add.getLhs().getType() != add.getRhs().getType())
+      return rewriter.notifyMatchFailure(add, "broadcasting add");
+    for (auto [residual, branch] : {std::pair(add.getLhs(), add.getRhs()),
+                                    std::pair(add.getRhs(), add.getLhs())}) {
+      LinearOp fc = privateAffine(skipChannelPreservingReshapes(branch));
+      if (!fc)
+        continue;
+      Location loc = add.getLoc();
+      Type rows = fc.getType();
+      Value fused = rewriter.create<ResidualLinearOp>(
+          loc, rows, fc.getInput(), fc.getWeight(), fc.getBias(),
+          reshapeTo(rewriter, loc, residual, rows));
+      rewriter.replaceOp(add, reshapeTo(rewriter, loc, fused, add.getType()));
+      return success();
+    }
+    return rewriter.notifyMatchFailure(add, "no linear branch");
+  }
+};
+
+struct SwinFuseResidualPass
+    : mlir::swin::impl::SwinFuseResidualBase<SwinFuseResidualPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<AttentionResidual>(&getContext(), /*benefit=*/2);
+    patterns.add<MlpResidual>(&getContext(), /*benefit=*/1);
+    ReshapeOp::getCanonicalizationPatterns(patterns, &getContext());
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
