@@ -151,6 +151,18 @@ def SwinFusePatchMerging : Pass<"swin-fuse-patch-merging", "mlir::func::FuncOp">
   }];
 }
 
+def SwinSinkReshapes : Pass<"swin-sink-reshapes", "mlir::func::FuncOp"> {
+  let summary = "Move layout reshapes past row-wise ops so they cancel";
+  let description = [{
+    Exporters switch activations between the image `[B, H, W, C]` and token
+    `[B, L, C]` views around the MLP. A reshape that keeps the channels
+    commutes with ops that work row by row over channels (`layer_norm` over
+    the last dimension, `linear`, `residual_linear` with both operands
+    reshaped alike), so each such op moves before the reshape; the reshape
+    pairs then fold away and no reshape is left inside a block.
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Reporting
 //===----------------------------------------------------------------------===//

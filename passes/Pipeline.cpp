@@ -19,6 +19,7 @@ void mlir::swin::buildSwinPipeline(OpPassManager &pm) {
   func.addPass(createSwinFusePatchMerging());
   func.addPass(createSwinFuseNormPartition());
   func.addPass(createSwinFuseResidual());
+  func.addPass(createSwinSinkReshapes());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
 }

@@ -24,6 +24,7 @@ PASSES = ["--swin-raise-gelu", "--swin-raise-linear", "--swin-raise-windows",
           "--swin-raise-linear --swin-raise-patch-merging --swin-fuse-patch-merging",
           "--swin-raise-windows --swin-fuse-norm-partition",
           "--swin-raise-linear --swin-raise-windows --swin-fuse-residual",
+          "--swin-raise-linear --swin-raise-windows --swin-fuse-residual --swin-sink-reshapes",
           "--swin-pipeline"]
 RTOL, ATOL = 1e-5, 1e-6
 
@@ -84,6 +85,13 @@ def test_pipeline_raises_gelu_windows_and_merges(tools, name):
     assert text.count("swin.attention_output") == blocks
     assert text.count("swin.residual_linear") == blocks
     assert "swin.window_reverse" not in text and "swin.roll" not in text
+    # No layout op is left between the first block's first op and the last
+    # block's last op (patch embedding and head may still have some).
+    lines = text.splitlines()
+    first = next(i for i, l in enumerate(lines) if "swin.norm_partition" in l)
+    last = max(i for i, l in enumerate(lines) if "swin.residual_linear" in l)
+    inside = [l for l in lines[first:last] if "swin.reshape" in l or "swin.transpose" in l]
+    assert inside == []
     stages = len(json.loads((FIXTURES / name / "meta.json").read_text())["depths"])
     # The gather, LayerNorm and reduction of each merge are one fused op.
     assert text.count("swin.patch_merging") == stages - 1
