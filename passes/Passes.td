@@ -59,6 +59,21 @@ def SwinRaisePatchMerging : Pass<"swin-raise-patch-merging", "mlir::func::FuncOp
   let dependentDialects = ["mlir::swin::SwinDialect"];
 }
 
+def SwinRaiseEmbedHead : Pass<"swin-raise-embed-head", "mlir::func::FuncOp"> {
+  let summary = "Recognise the patch embedding and the classifier head";
+  let description = [{
+    - Patch embedding: a convolution with stride equal to its kernel, no
+      padding, whose output is viewed as NHWC (timm, torchvision: transpose)
+      or as tokens (HF: reshape + transpose), followed by a LayerNorm over
+      channels, becomes `swin.patch_embed`.
+    - Head: the exporters' poolings (ReduceMean over positions; transpose
+      to NCHW then GlobalAveragePool or ReduceMean) are first rewritten to a
+      mean over the token dimensions; then LayerNorm, that mean and the
+      final linear become `swin.classifier_head`.
+  }];
+  let dependentDialects = ["mlir::swin::SwinDialect"];
+}
+
 def SwinRaiseWindows : Pass<"swin-raise-windows", "mlir::func::FuncOp"> {
   let summary = "Recognise window partition, window reverse and cyclic shift";
   let description = [{

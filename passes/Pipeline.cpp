@@ -20,6 +20,7 @@ void mlir::swin::buildSwinPipeline(OpPassManager &pm) {
   func.addPass(createSwinFuseNormPartition());
   func.addPass(createSwinFuseResidual());
   func.addPass(createSwinSinkReshapes());
+  func.addPass(createSwinRaiseEmbedHead());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
 }

@@ -20,7 +20,7 @@ struct SwinReportStructurePass
     func::FuncOp func = getOperation();
     // Raised ops, in pipeline order; zero counts are printed too.
     llvm::MapVector<StringRef, int64_t> counts;
-    for (StringRef name : {"norm_partition", "window_attention", "attention_output",
+    for (StringRef name : {"patch_embed", "classifier_head", "norm_partition", "window_attention", "attention_output",
                            "residual_linear", "window_partition", "window_reverse", "roll",
                            "patch_merge", "patch_merging", "linear_gelu", "gelu", "linear"})
       counts[name] = 0;

@@ -375,6 +375,8 @@ private:
   Error evalNormPartition(ops::NormPartitionOp op);
   Error evalAttentionOutput(ops::AttentionOutputOp op);
   Error evalResidualLinear(ops::ResidualLinearOp op);
+  Error evalPatchEmbed(ops::PatchEmbedOp op);
+  Error evalClassifierHead(ops::ClassifierHeadOp op);
   enum class ReduceKind { Mean, Sum, Max, L2 };
   Error evalReduce(Operation *op, ReduceKind kind, llvm::ArrayRef<int64_t> axes,
                    bool keepDims);
@@ -639,6 +641,8 @@ Error Interpreter::execute(Operation *op) {
       .Case<NormPartitionOp>([&](auto op) { return evalNormPartition(op); })
       .Case<AttentionOutputOp>([&](auto op) { return evalAttentionOutput(op); })
       .Case<ResidualLinearOp>([&](auto op) { return evalResidualLinear(op); })
+      .Case<PatchEmbedOp>([&](auto op) { return evalPatchEmbed(op); })
+      .Case<ClassifierHeadOp>([&](auto op) { return evalClassifierHead(op); })
       .Case<ReduceMeanOp>([&](ReduceMeanOp op) {
         return evalReduce(op, ReduceKind::Mean, op.getAxes(), op.getKeepDims());
       })
@@ -1778,6 +1782,70 @@ Error Interpreter::evalResidualLinear(ops::ResidualLinearOp op) {
     for (int64_t j = 0; j < n; ++j)
       out[r * n + j] = residual.data[r * n + j] + bias.data[j];
   gemm(true, m, n, k, input.data, k, weight.data, k, 1.0f, out, n);
+  return setResult(op, op.getResult(), std::move(*result));
+}
+
+Error Interpreter::evalPatchEmbed(ops::PatchEmbedOp op) {
+  const Buffer &x = get(op.getInput());
+  const Buffer &weight = get(op.getWeight());
+  const Buffer &bias = get(op.getBias());
+  const Buffer &gamma = get(op.getScale());
+  const Buffer &beta = get(op.getShift());
+  const int64_t b = x.shape[0], cin = x.shape[1], h = x.shape[2], w = x.shape[3];
+  const int64_t c = weight.shape[0], ph = weight.shape[2], pw = weight.shape[3];
+  if (weight.shape[1] != cin || h % ph || w % pw)
+    return makeOpError(op, "input " + shapeString(x.shape) +
+                               " does not tile into the weight's patches");
+  const int64_t oh = h / ph, ow = w / pw, k = cin * ph * pw, rows = b * oh * ow;
+  if (!fitsBlas({rows, c, k}))
+    return makeOpError(op, "matrices too large for BLAS");
+  // Each patch as a row of [Cin, p, p], then one GEMM with the OIHW weight.
+  std::vector<float> patches(static_cast<size_t>(rows * k));
+  float *dst = patches.data();
+  for (int64_t n = 0; n < b; ++n)
+    for (int64_t y = 0; y < oh; ++y)
+      for (int64_t xo = 0; xo < ow; ++xo)
+        for (int64_t ci = 0; ci < cin; ++ci)
+          for (int64_t i = 0; i < ph; ++i, dst += pw)
+            std::memcpy(dst, x.data + ((n * cin + ci) * h + y * ph + i) * w + xo * pw,
+                        pw * sizeof(float));
+  Expected<Buffer> result = allocate(op, {b, oh, ow, c});
+  if (!result)
+    return result.takeError();
+  float *out = mutableData(*result);
+  for (int64_t r = 0; r < rows; ++r)
+    std::memcpy(out + r * c, bias.data, c * sizeof(float));
+  gemm(true, rows, c, k, patches.data(), k, weight.data, k, 1.0f, out, c);
+  layerNormRows(out, out, rows, c, gamma.data, beta.data, op.getEpsilon().convertToFloat());
+  return setResult(op, op.getResult(), std::move(*result));
+}
+
+Error Interpreter::evalClassifierHead(ops::ClassifierHeadOp op) {
+  const Buffer &x = get(op.getInput());
+  const Buffer &gamma = get(op.getScale());
+  const Buffer &beta = get(op.getShift());
+  const Buffer &weight = get(op.getWeight());
+  const Buffer &bias = get(op.getBias());
+  const int64_t b = x.shape.front(), c = x.shape.back(), classes = weight.shape[0];
+  const int64_t tokens = b ? x.numElements() / (b * c) : 0;
+  std::vector<float> normed(static_cast<size_t>(x.numElements()));
+  layerNormRows(x.data, normed.data(), b * tokens, c, gamma.data, beta.data,
+                op.getEpsilon().convertToFloat());
+  std::vector<float> pooled(static_cast<size_t>(b * c));
+  for (int64_t n = 0; n < b; ++n)
+    for (int64_t ch = 0; ch < c; ++ch) {
+      double sum = 0.0;
+      for (int64_t t = 0; t < tokens; ++t)
+        sum += normed[(n * tokens + t) * c + ch];
+      pooled[n * c + ch] = static_cast<float>(sum / static_cast<double>(tokens));
+    }
+  Expected<Buffer> result = allocate(op, {b, classes});
+  if (!result)
+    return result.takeError();
+  float *out = mutableData(*result);
+  for (int64_t n = 0; n < b; ++n)
+    std::memcpy(out + n * classes, bias.data, classes * sizeof(float));
+  gemm(true, b, classes, c, pooled.data(), c, weight.data, c, 1.0f, out, classes);
   return setResult(op, op.getResult(), std::move(*result));
 }
 

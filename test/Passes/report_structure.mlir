@@ -1,7 +1,7 @@
 // RUN: swin-opt %s --split-input-file --swin-report-structure --verify-diagnostics
 
 // Raised ops are counted per pattern.
-// expected-remark @below {{swin structure: norm_partition=0 window_attention=1 attention_output=0 residual_linear=0 window_partition=1 window_reverse=1 roll=2 patch_merge=0 patch_merging=0 linear_gelu=0 gelu=0 linear=0}}
+// expected-remark @below {{swin structure: patch_embed=0 classifier_head=0 norm_partition=0 window_attention=1 attention_output=0 residual_linear=0 window_partition=1 window_reverse=1 roll=2 patch_merge=0 patch_merging=0 linear_gelu=0 gelu=0 linear=0}}
 func.func @raised_block(%x: tensor<?x8x8x4xf32>, %w: tensor<12x4xf32>, %b: tensor<12xf32>, %p: tensor<1x4x4xf32>) -> tensor<?x8x8x4xf32> {
   %s = swin.roll %x {shifts = array<i64: 0, -1, -1, 0>} : tensor<?x8x8x4xf32>
   %win = swin.window_partition %s {window = array<i64: 2, 2>} : (tensor<?x8x8x4xf32>) -> tensor<?x4x4xf32>
@@ -14,7 +14,7 @@ func.func @raised_block(%x: tensor<?x8x8x4xf32>, %w: tensor<12x4xf32>, %b: tenso
 // -----
 
 // An attention left unraised is reported at its softmax, with the reason.
-// expected-remark @below {{swin structure: norm_partition=0 window_attention=0 attention_output=0}}
+// expected-remark @below {{swin structure: patch_embed=0 classifier_head=0 norm_partition=0 window_attention=0 attention_output=0}}
 func.func @unraised(%q: tensor<?x1x3x2xf32>, %kt: tensor<?x1x2x3xf32>, %v: tensor<?x1x3x2xf32>) -> tensor<?x3x2xf32> {
   %s = swin.matmul %q, %kt : (tensor<?x1x3x2xf32>, tensor<?x1x2x3xf32>) -> tensor<?x1x3x3xf32>
   // expected-warning @below {{attention not raised: q, k or v is not a head view of a linear projection}}

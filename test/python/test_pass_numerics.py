@@ -25,6 +25,7 @@ PASSES = ["--swin-raise-gelu", "--swin-raise-linear", "--swin-raise-windows",
           "--swin-raise-windows --swin-fuse-norm-partition",
           "--swin-raise-linear --swin-raise-windows --swin-fuse-residual",
           "--swin-raise-linear --swin-raise-windows --swin-fuse-residual --swin-sink-reshapes",
+          "--swin-raise-linear --swin-raise-embed-head",
           "--swin-pipeline"]
 RTOL, ATOL = 1e-5, 1e-6
 
@@ -87,6 +88,10 @@ def test_pipeline_raises_gelu_windows_and_merges(tools, name):
     assert "swin.window_reverse" not in text and "swin.roll" not in text
     # No layout op is left between the first block's first op and the last
     # block's last op (patch embedding and head may still have some).
+    assert text.count("swin.patch_embed") == 1 and text.count("swin.classifier_head") == 1
+    for layout_op in ("swin.conv2d", "swin.transpose", "swin.reshape", "swin.reduce_mean",
+                      "swin.global_avg_pool"):
+        assert layout_op not in text
     lines = text.splitlines()
     first = next(i for i, l in enumerate(lines) if "swin.norm_partition" in l)
     last = max(i for i, l in enumerate(lines) if "swin.residual_linear" in l)

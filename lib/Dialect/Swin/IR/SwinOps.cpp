@@ -738,6 +738,44 @@ LogicalResult ResidualLinearOp::verify() {
   return success();
 }
 
+LogicalResult PatchEmbedOp::verify() {
+  RankedTensorType input = getInput().getType(), result = getType();
+  auto weight = cast<RankedTensorType>(getWeight().getType());
+  if (input.getRank() != 4 || weight.getRank() != 4 || result.getRank() != 4)
+    return emitOpError("takes [B, Cin, H, W] and a [C, Cin, p, p] weight to [B, H/p, W/p, C]");
+  int64_t c = weight.getDimSize(0), ph = weight.getDimSize(2), pw = weight.getDimSize(3);
+  int64_t h = input.getDimSize(2), w = input.getDimSize(3);
+  if (weight.getDimSize(1) != input.getDimSize(1) || isDynamic(h) || isDynamic(w) ||
+      h % ph || w % pw)
+    return emitOpError("input ") << shapeString(input.getShape())
+                                 << " does not tile into the weight's patches";
+  for (Value param : {getBias(), getScale(), getShift()})
+    if (cast<RankedTensorType>(param.getType()).getShape() != ArrayRef<int64_t>{c})
+      return emitOpError("bias, scale and shift must be [") << c << "]";
+  if (result.getShape() != ArrayRef<int64_t>{input.getDimSize(0), h / ph, w / pw, c})
+    return emitOpError("result must be ")
+           << shapeString({input.getDimSize(0), h / ph, w / pw, c});
+  return success();
+}
+
+LogicalResult ClassifierHeadOp::verify() {
+  RankedTensorType input = getInput().getType(), result = getType();
+  auto weight = cast<RankedTensorType>(getWeight().getType());
+  if (input.getRank() < 2 || weight.getRank() != 2 || result.getRank() != 2)
+    return emitOpError("takes tokens [B, ..., C] and a [classes, C] weight to [B, classes]");
+  int64_t c = input.getShape().back();
+  for (Value param : {getScale(), getShift()})
+    if (cast<RankedTensorType>(param.getType()).getShape() != ArrayRef<int64_t>{c})
+      return emitOpError("scale and shift must be [") << c << "]";
+  if (weight.getDimSize(1) != c ||
+      cast<RankedTensorType>(getBias().getType()).getShape() !=
+          ArrayRef<int64_t>{weight.getDimSize(0)} ||
+      result.getShape() != ArrayRef<int64_t>{input.getDimSize(0), weight.getDimSize(0)})
+    return emitOpError("weight, bias and result do not match ")
+           << shapeString(input.getShape());
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // WindowAttentionOp
 //===----------------------------------------------------------------------===//

@@ -443,6 +443,37 @@ def Swin_ResidualLinearOp : Swin_Op<"residual_linear", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Swin_PatchEmbedOp : Swin_Op<"patch_embed", [Pure]> {
+  let summary = "patch embedding: non-overlapping patch convolution and LayerNorm";
+  let description = [{
+    `layer_norm(conv2d(input, weight, bias, stride = kernel))` with the
+    convolution output in NHWC: `[B, Cin, H, W]` to `[B, H/p, W/p, C]` for
+    a `[C, Cin, p, p]` weight.
+  }];
+  let arguments = (ins Swin_Tensor:$input, Swin_Tensor:$weight, Swin_Tensor:$bias,
+                   Swin_Tensor:$scale, Swin_Tensor:$shift, F32Attr:$epsilon);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $bias `,` $scale `,` $shift attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Swin_ClassifierHeadOp : Swin_Op<"classifier_head", [Pure]> {
+  let summary = "final LayerNorm, mean over tokens and classifier";
+  let description = [{
+    `linear(mean_tokens(layer_norm(input, scale, shift)), weight, bias)` for
+    tokens `input` `[B, H, W, C]`: the result is `[B, classes]`.
+  }];
+  let arguments = (ins Swin_Tensor:$input, Swin_Tensor:$scale, Swin_Tensor:$shift,
+                   Swin_Tensor:$weight, Swin_Tensor:$bias, F32Attr:$epsilon);
+  let results = (outs Swin_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $shift `,` $weight `,` $bias attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Swin_WindowAttentionOp : Swin_Op<"window_attention", [Pure]> {
   let summary = "multi-head self-attention within each window, QKV projection included";
   let description = [{
