@@ -186,10 +186,11 @@ def SwinReportStructure : Pass<"swin-report-structure", "mlir::func::FuncOp"> {
   let summary = "Report the Swin structure the pipeline recognised, and what it missed";
   let description = [{
     Changes nothing. Emits one remark on each function counting the raised
-    ops per pattern (window attention, window partition and reverse, rolls,
-    patch merges, GELU, linear), and one warning at each attention the
-    pipeline left unraised, located at its softmax (the ONNX node name) and
-    saying which part did not fit. `swin-compile --stats` prints these.
+    and fused ops per pattern, one warning at each attention the pipeline
+    left unraised, located at its softmax (the ONNX node name) and saying
+    which part did not fit, and one warning at each raised op a fusion
+    should have absorbed (window partition or reverse, GELU, patch gather).
+    `swin-compile --stats` prints these.
   }];
 }
 

@@ -36,6 +36,18 @@ struct SwinReportStructurePass
       if (auto softmax = dyn_cast<SoftmaxOp>(op))
         softmax.emitWarning("attention not raised: ")
             << explainUnraisedAttention(softmax);
+      // Raised ops that a fusion should have absorbed.
+      if (isa<WindowPartitionOp>(op))
+        op->emitWarning("window partition not fused: no private channel LayerNorm "
+                        "(and shift) before it");
+      else if (isa<WindowReverseOp>(op))
+        op->emitWarning("window reverse not fused: it needs a private biased projection "
+                        "before it and a residual add after it");
+      else if (isa<GeluOp>(op))
+        op->emitWarning("GELU not fused: its input is not a private linear");
+      else if (isa<PatchMergeOp>(op))
+        op->emitWarning("patch gather not fused: it needs a private channel LayerNorm "
+                        "and a bias-free reduction after it");
     });
     InFlightDiagnostic remark = func.emitRemark("swin structure:");
     for (auto [name, count] : counts)

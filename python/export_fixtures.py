@@ -123,6 +123,13 @@ FIXTURES: dict[str, Fixture] = {
         Fixture("timm_w12_384", "timm", "legacy", image_size=384, window_size=12, **TINY_W12,
                 description="timm SwinTransformer 384/w12, tiny, TorchScript exporter opset 17"),
         # ---- on demand only (never written unless named with --only) ----
+        # Window and resolution variants, exported at test time.
+        Fixture("timm_w8_256", "timm", "legacy", image_size=256, window_size=8, **TINY,
+                default=False, description="timm SwinTransformer 256/w8, tiny"),
+        Fixture("timm_w16_256", "timm", "legacy", image_size=256, window_size=16, **TINY,
+                default=False, description="timm SwinTransformer 256/w16, tiny"),
+        Fixture("timm_w24_384", "timm", "legacy", image_size=384, window_size=24, **TINY_W12,
+                default=False, description="timm SwinTransformer 384/w24, tiny"),
         # With the default attention ("sdpa") the dynamo exporter fails while decomposing
         # SDPA ("Cannot view a tensor with shape [B*nW, 49, heads, hd] ... as [B*nW, 49, C]"),
         # dynamic or static batch alike; the eager attention path exports fine.

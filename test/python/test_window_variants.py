@@ -1,0 +1,53 @@
+"""Windows 8, 16 and 24 at 256 and 384: fused end to end, same numbers.
+
+Exported at test time (python/export_fixtures.py, on-demand fixtures), so
+they need torch and timm and are skipped with a reason without them. For
+each: the pipeline leaves one window attention per block, and the fused
+module matches PyTorch (rtol 1e-4, as for the committed fixtures) and the
+unfused import (rtol 1e-5, as for every pass).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import REPO, run_tool
+
+VARIANTS = ["timm_w8_256", "timm_w16_256", "timm_w24_384"]
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    for module in ("torch", "timm", "onnx"):
+        if importlib.util.find_spec(module) is None:
+            pytest.skip(f"{module} is not installed; the window variants are exported with timm")
+    out = tmp_path_factory.mktemp("variants")
+    subprocess.run([sys.executable, REPO / "python" / "export_fixtures.py", "--out", out,
+                    "--only", *VARIANTS], check=True, capture_output=True, timeout=900)
+    return out
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_variant_fuses_and_keeps_numbers(tools, tmp_path, exported, name):
+    d = exported / name
+    blocks = sum(json.loads((d / "meta.json").read_text())["depths"])
+    outputs = {}
+    for mode in ("fused", "imported"):
+        module = tmp_path / f"{mode}.mlir"
+        flags = ["--import-only"] if mode == "imported" else []
+        run_tool(tools["swin-compile"], d / "model.onnx", "--emit=mlir", "--max-batch", 2,
+                 *flags, "-o", module)
+        if mode == "fused":
+            assert module.read_text().count("swin.window_attention") == blocks
+        y = tmp_path / f"{mode}.npy"
+        run_tool(tools["swin-run"], "--cpu-reference", module, "--input", d / "input.npy",
+                 "--output", y)
+        outputs[mode] = np.load(y)
+    np.testing.assert_allclose(outputs["fused"], np.load(d / "output.npy"), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(outputs["fused"], outputs["imported"], rtol=1e-5, atol=1e-6)
