@@ -760,6 +760,15 @@ bool fitsBlas(std::initializer_list<int64_t> sizes) {
   return true;
 }
 
+/// out[m, n] = x[m, k] * w[n, k]^T (+ bias[n]): PyTorch's linear on rows.
+void linearRows(const float *x, int64_t m, int64_t k, const float *w, int64_t n,
+                const float *bias, float *out) {
+  if (bias)
+    for (int64_t r = 0; r < m; ++r)
+      std::memcpy(out + r * n, bias, n * sizeof(float));
+  gemm(true, m, n, k, x, k, w, k, bias ? 1.0f : 0.0f, out, n);
+}
+
 Error Interpreter::evalConv2D(ops::Conv2DOp op) {
   const Buffer &input = get(op.getInput());
   const Buffer &weight = get(op.getWeight());
@@ -1035,11 +1044,7 @@ Error Interpreter::evalLinear(ops::LinearOp op) {
   if (!result)
     return result.takeError();
   float *out = mutableData(*result);
-  if (bias)
-    for (int64_t r = 0; r < m; ++r)
-      std::memcpy(out + r * n, bias, n * sizeof(float));
-  gemm(true, m, n, k, input.data, k, weight.data, k, bias ? 1.0f : 0.0f, out,
-       n);
+  linearRows(input.data, m, k, weight.data, n, bias, out);
   // The fused epilogue activation.
   switch (op.getActivation()) {
   case ops::Activation::none:
@@ -1683,8 +1688,7 @@ Error Interpreter::evalPatchMerging(ops::PatchMergingOp op) {
   Expected<Buffer> result = allocate(op, {b, h / 2, w / 2, out});
   if (!result)
     return result.takeError();
-  gemm(true, rows, out, 4 * c, merged.data(), 4 * c, weight.data, 4 * c, 0.0f,
-       mutableData(*result), out);
+  linearRows(merged.data(), rows, 4 * c, weight.data, out, nullptr, mutableData(*result));
   return setResult(op, op.getResult(), std::move(*result));
 }
 
@@ -1738,9 +1742,7 @@ Error Interpreter::evalAttentionOutput(ops::AttentionOutputOp op) {
     return makeOpError(op, "matrices too large for BLAS");
   // Projection of every window token.
   std::vector<float> projected(static_cast<size_t>(windows * n * c));
-  for (int64_t r = 0; r < windows * n; ++r)
-    std::memcpy(projected.data() + r * c, bias.data, c * sizeof(float));
-  gemm(true, windows * n, c, ci, a.data, ci, weight.data, ci, 1.0f, projected.data(), c);
+  linearRows(a.data, windows * n, ci, weight.data, c, bias.data, projected.data());
   Expected<Buffer> result = allocate(op, residual.shape);
   if (!result)
     return result.takeError();
@@ -1813,9 +1815,7 @@ Error Interpreter::evalPatchEmbed(ops::PatchEmbedOp op) {
   if (!result)
     return result.takeError();
   float *out = mutableData(*result);
-  for (int64_t r = 0; r < rows; ++r)
-    std::memcpy(out + r * c, bias.data, c * sizeof(float));
-  gemm(true, rows, c, k, patches.data(), k, weight.data, k, 1.0f, out, c);
+  linearRows(patches.data(), rows, k, weight.data, c, bias.data, out);
   layerNormRows(out, out, rows, c, gamma.data, beta.data, op.getEpsilon().convertToFloat());
   return setResult(op, op.getResult(), std::move(*result));
 }
@@ -1842,10 +1842,7 @@ Error Interpreter::evalClassifierHead(ops::ClassifierHeadOp op) {
   Expected<Buffer> result = allocate(op, {b, classes});
   if (!result)
     return result.takeError();
-  float *out = mutableData(*result);
-  for (int64_t n = 0; n < b; ++n)
-    std::memcpy(out + n * classes, bias.data, classes * sizeof(float));
-  gemm(true, b, classes, c, pooled.data(), c, weight.data, c, 1.0f, out, classes);
+  linearRows(pooled.data(), b, c, weight.data, classes, bias.data, mutableData(*result));
   return setResult(op, op.getResult(), std::move(*result));
 }
 
@@ -1871,9 +1868,7 @@ Error Interpreter::evalWindowAttention(ops::WindowAttentionOp op) {
 
   // qkv = x W^T + b for all windows at once: [windows * n, 3 * inner].
   std::vector<float> qkv(static_cast<size_t>(windows * n * 3 * inner));
-  for (int64_t r = 0; r < windows * n; ++r)
-    std::memcpy(qkv.data() + r * 3 * inner, b.data, 3 * inner * sizeof(float));
-  gemm(true, windows * n, 3 * inner, c, x.data, c, w.data, c, 1.0f, qkv.data(), 3 * inner);
+  linearRows(x.data, windows * n, c, w.data, 3 * inner, b.data, qkv.data());
 
   Expected<Buffer> result = allocate(op, {windows, n, inner});
   if (!result)
