@@ -23,7 +23,7 @@ Value reshapeTo(PatternRewriter &rewriter, Location loc, Value value, Type type)
   return rewriter.create<ReshapeOp>(loc, type, value);
 }
 
-/// A linear with a bias and no activation, used only by `user`'s chain.
+/// A linear with a bias, no activation and a single user.
 LinearOp privateAffine(Value v) {
   auto linear = v.getDefiningOp<LinearOp>();
   if (!linear || !linear->hasOneUse() || !linear.getBias() ||

@@ -126,7 +126,9 @@ struct HeadPattern : OpRewritePattern<LinearOp> {
     while (auto reshape = pooled.getDefiningOp<ReshapeOp>())
       pooled = reshape.getInput();
     auto mean = pooled.getDefiningOp<ReduceMeanOp>();
-    if (!mean || !mean->hasOneUse())
+    // The reshapes in between may only add or drop unit dims: the linear
+    // must read the pooled [B, C] as it is.
+    if (!mean || !mean->hasOneUse() || mean.getType() != linear.getInput().getType())
       return rewriter.notifyMatchFailure(linear, "input is not a pooled mean");
     int64_t rank = mean.getInput().getType().getRank();
     if (!llvm::equal(mean.getAxes(), llvm::seq<int64_t>(1, rank - 1)))

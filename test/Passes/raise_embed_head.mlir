@@ -78,3 +78,17 @@ func.func @head_max_pool(%x: tensor<?x7x7x8xf32>, %g: tensor<8xf32>, %s: tensor<
   %y = swin.linear %m, %w, %b : (tensor<?x8xf32>, tensor<10x8xf32>, tensor<10xf32>) -> tensor<?x10xf32>
   return %y : tensor<?x10xf32>
 }
+
+// -----
+
+// Near miss: the pooled vector is reshaped into other rows before the
+// linear, so the linear does not read [B, C].
+// CHECK-LABEL: func.func @head_reshaped_rows
+// CHECK-NOT: swin.classifier_head
+func.func @head_reshaped_rows(%x: tensor<?x7x7x8xf32>, %g: tensor<8xf32>, %s: tensor<8xf32>, %w: tensor<10x4xf32>, %b: tensor<10xf32>) -> tensor<?x10xf32> {
+  %n = swin.layer_norm %x, %g, %s {axis = 3 : i64, epsilon = 1.0e-5 : f32} : (tensor<?x7x7x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<?x7x7x8xf32>
+  %m = swin.reduce_mean %n {axes = array<i64: 1, 2>} : (tensor<?x7x7x8xf32>) -> tensor<?x8xf32>
+  %r = swin.reshape %m : tensor<?x8xf32> -> tensor<?x4xf32>
+  %y = swin.linear %r, %w, %b : (tensor<?x4xf32>, tensor<10x4xf32>, tensor<10xf32>) -> tensor<?x10xf32>
+  return %y : tensor<?x10xf32>
+}
