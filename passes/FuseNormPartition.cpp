@@ -34,10 +34,7 @@ struct NormShiftPartition : OpRewritePattern<WindowPartitionOp> {
         static_cast<int64_t>(norm.getAxis()) != norm.getType().getRank() - 1)
       return rewriter.notifyMatchFailure(partition, "input is not a private channel LayerNorm");
     Location loc = partition.getLoc();
-    Value x = norm.getInput();
-    auto imageType = partition.getInput().getType();
-    if (x.getType() != imageType)
-      x = rewriter.create<ReshapeOp>(loc, imageType, x);
+    Value x = reshapeTo(rewriter, loc, norm.getInput(), partition.getInput().getType());
     rewriter.replaceOpWithNewOp<NormPartitionOp>(
         partition, partition.getType(), x, norm.getScale(), norm.getBias(),
         norm.getEpsilonAttr(), rewriter.getDenseI64ArrayAttr(shifts),

@@ -37,9 +37,7 @@ struct MergeNormReduce : OpRewritePattern<LinearOp> {
     Value fused = rewriter.create<PatchMergingOp>(linear.getLoc(), type, gather.getInput(),
                                                   norm.getScale(), norm.getBias(),
                                                   linear.getWeight(), norm.getEpsilonAttr());
-    if (type != linear.getType())
-      fused = rewriter.create<ReshapeOp>(linear.getLoc(), linear.getType(), fused);
-    rewriter.replaceOp(linear, fused);
+    rewriter.replaceOp(linear, reshapeTo(rewriter, linear.getLoc(), fused, linear.getType()));
     return success();
   }
 };

@@ -16,13 +16,6 @@ using namespace mlir::swin;
 
 namespace {
 
-/// `value` reshaped to `type` (no op when it already has it).
-Value reshapeTo(PatternRewriter &rewriter, Location loc, Value value, Type type) {
-  if (value.getType() == type)
-    return value;
-  return rewriter.create<ReshapeOp>(loc, type, value);
-}
-
 /// A linear with a bias, no activation and a single user.
 LinearOp privateAffine(Value v) {
   auto linear = v.getDefiningOp<LinearOp>();
@@ -38,8 +31,7 @@ struct AttentionResidual : OpRewritePattern<AddOp> {
   LogicalResult matchAndRewrite(AddOp add, PatternRewriter &rewriter) const override {
     if (add.getLhs().getType() != add.getRhs().getType())
       return rewriter.notifyMatchFailure(add, "broadcasting add");
-    for (auto [residual, branch] : {std::pair(add.getLhs(), add.getRhs()),
-                                    std::pair(add.getRhs(), add.getLhs())}) {
+    for (auto [residual, branch] : operandOrders(add)) {
       Value v = skipChannelPreservingReshapes(branch);
       SmallVector<int64_t> shifts = {0, 0};
       if (auto roll = v.getDefiningOp<RollOp>()) {
@@ -74,8 +66,7 @@ struct MlpResidual : OpRewritePattern<AddOp> {
   LogicalResult matchAndRewrite(AddOp add, PatternRewriter &rewriter) const override {
     if (add.getLhs().getType() != add.getRhs().getType())
       return rewriter.notifyMatchFailure(add, "broadcasting add");
-    for (auto [residual, branch] : {std::pair(add.getLhs(), add.getRhs()),
-                                    std::pair(add.getRhs(), add.getLhs())}) {
+    for (auto [residual, branch] : operandOrders(add)) {
       LinearOp fc = privateAffine(skipChannelPreservingReshapes(branch));
       if (!fc)
         continue;

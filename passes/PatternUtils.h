@@ -3,11 +3,14 @@
 #define SWIN_PASSES_PATTERNUTILS_H
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/Value.h"
 #include "swin/Dialect/Swin/IR/SwinOps.h"
 
+#include <array>
 #include <cmath>
 #include <optional>
+#include <utility>
 
 namespace mlir::swin {
 
@@ -42,6 +45,20 @@ Value otherOperand(OpTy op, Value known) {
   if (op.getRhs() == known)
     return op.getLhs();
   return nullptr;
+}
+
+/// Both (operand, other operand) orders of a commutative binary op, for
+/// patterns that look for one of the two in either position.
+template <typename OpTy>
+std::array<std::pair<Value, Value>, 2> operandOrders(OpTy op) {
+  return {std::pair(op.getLhs(), op.getRhs()), std::pair(op.getRhs(), op.getLhs())};
+}
+
+/// `value` viewed as `type` (no op when it already has it).
+inline Value reshapeTo(PatternRewriter &rewriter, Location loc, Value value, Type type) {
+  if (value.getType() == type)
+    return value;
+  return rewriter.create<ReshapeOp>(loc, type, value);
 }
 
 /// The single user of `value` if it is an `OpTy`, else null.

@@ -61,8 +61,7 @@ std::optional<HeadSource> matchHeads(const View &view, int64_t heads, int64_t to
 /// Strips a multiplication by a scalar constant, accumulating it in `scale`.
 Value stripScale(Value v, double &scale) {
   if (auto mul = v.getDefiningOp<MulOp>())
-    for (auto [operand, other] : {std::pair(mul.getLhs(), mul.getRhs()),
-                                  std::pair(mul.getRhs(), mul.getLhs())})
+    for (auto [operand, other] : operandOrders(mul))
       if (std::optional<double> s = getUniformConstant(other);
           s && operand.getType() == mul.getType()) {
         scale *= *s;
@@ -90,8 +89,7 @@ bool matchBiasPlusBroadcastMask(Value term, int64_t heads, int64_t tokens,
   auto add = term.getDefiningOp<AddOp>();
   if (!add)
     return false;
-  for (auto [p, r] : {std::pair(add.getLhs(), add.getRhs()),
-                      std::pair(add.getRhs(), add.getLhs())}) {
+  for (auto [p, r] : operandOrders(add)) {
     DenseElementsAttr bias = constantAs(p, {heads, tokens, tokens});
     auto flat = r.getDefiningOp<ReshapeOp>();
     auto broadcast = flat ? flat.getInput().getDefiningOp<BroadcastOp>() : BroadcastOp();
@@ -182,8 +180,7 @@ FailureOr<AttentionMatch> matchAttention(ReshapeOp merge, std::string &why) {
     auto add = back.getInput().getDefiningOp<AddOp>();
     if (!add)
       return fail("a reshape before the softmax is not a mask addition");
-    for (auto [x, mask] : {std::pair(add.getLhs(), add.getRhs()),
-                           std::pair(add.getRhs(), add.getLhs())}) {
+    for (auto [x, mask] : operandOrders(add)) {
       auto split = x.getDefiningOp<ReshapeOp>();
       if (!split || split.getInput().getType() != probs.getType())
         continue;
@@ -200,8 +197,7 @@ FailureOr<AttentionMatch> matchAttention(ReshapeOp merge, std::string &why) {
       return fail("the shift mask is not a constant [windows, N, N]");
   }
   if (auto add = scores.getDefiningOp<AddOp>()) {
-    for (auto [x, b] : {std::pair(add.getLhs(), add.getRhs()),
-                        std::pair(add.getRhs(), add.getLhs())}) {
+    for (auto [x, b] : operandOrders(add)) {
       if (x.getType() != add.getType())
         continue;
       if ((m.positionBias = constantAs(b, {m.heads, m.tokens, m.tokens})) ||

@@ -57,9 +57,7 @@ struct PatchEmbedPattern : OpRewritePattern<LayerNormOp> {
     Value embedded = rewriter.create<PatchEmbedOp>(
         loc, type, conv.getInput(), conv.getWeight(), orZeros(rewriter, loc, conv.getBias(), c),
         norm.getScale(), norm.getBias(), norm.getEpsilonAttr());
-    if (type != norm.getType())
-      embedded = rewriter.create<ReshapeOp>(loc, norm.getType(), embedded);
-    rewriter.replaceOp(norm, embedded);
+    rewriter.replaceOp(norm, reshapeTo(rewriter, loc, embedded, norm.getType()));
     return success();
   }
 };

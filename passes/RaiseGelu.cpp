@@ -67,8 +67,7 @@ Value matchCube(Value v) {
   auto mul = v.getDefiningOp<MulOp>();
   if (!mul)
     return nullptr;
-  for (auto [square, x] : {std::pair(mul.getLhs(), mul.getRhs()),
-                           std::pair(mul.getRhs(), mul.getLhs())}) {
+  for (auto [square, x] : operandOrders(mul)) {
     auto sq = square.getDefiningOp<MulOp>();
     if (sq && sq.getLhs() == x && sq.getRhs() == x)
       return x;
@@ -115,8 +114,7 @@ struct TanhGelu : OpRewritePattern<TanhOp> {
     auto sum = inner ? inner.getDefiningOp<AddOp>() : AddOp();
     if (!sum)
       return rewriter.notifyMatchFailure(tanh, "tanh input is not sqrt(2/pi) * (...)");
-    for (auto [x, cubic] : {std::pair(sum.getLhs(), sum.getRhs()),
-                            std::pair(sum.getRhs(), sum.getLhs())}) {
+    for (auto [x, cubic] : operandOrders(sum)) {
       Value cube = matchScaled(cubic, kTanhCubic);
       if (cube && matchCube(cube) == x)
         return replaceWithGelu(rewriter, matchHalfXTimesOnePlus(tanh.getResult(), x), x,

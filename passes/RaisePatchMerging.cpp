@@ -1,6 +1,7 @@
 //===- RaisePatchMerging.cpp - the 2x2 patch gather to swin.patch_merge ---===//
 
 #include "Passes.h"
+#include "PatternUtils.h"
 #include "ViewTracing.h"
 #include "swin/Dialect/Swin/IR/SwinOps.h"
 
@@ -51,10 +52,7 @@ Value mergePatches(PatternRewriter &rewriter, Location loc, const Image &image) 
   auto nhwc = RankedTensorType::get(
       {ShapedType::kDynamic, image.height, image.width, image.channels},
       type.getElementType());
-  Value x = image.base;
-  if (type != nhwc)
-    x = rewriter.create<ReshapeOp>(loc, nhwc, x);
-  return rewriter.create<PatchMergeOp>(loc, x);
+  return rewriter.create<PatchMergeOp>(loc, reshapeTo(rewriter, loc, image.base, nhwc));
 }
 
 /// concat(x[0::2, 0::2], x[1::2, 0::2], x[0::2, 1::2], x[1::2, 1::2]) on

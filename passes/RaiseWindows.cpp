@@ -56,11 +56,9 @@ struct PartitionPattern : OpRewritePattern<TransposeOp> {
       return rewriter.notifyMatchFailure(op, "reshape does not tile the image");
     Location loc = op.getLoc();
     auto image = imageType(source, six[0], six[1] * six[2], six[3] * six[4], six[5]);
-    Value x = split.getInput();
-    if (source != image)
-      x = rewriter.create<ReshapeOp>(loc, image, x);
-    Value windows =
-        rewriter.create<WindowPartitionOp>(loc, x, ArrayRef<int64_t>{six[2], six[4]});
+    Value windows = rewriter.create<WindowPartitionOp>(
+        loc, reshapeTo(rewriter, loc, split.getInput(), image),
+        ArrayRef<int64_t>{six[2], six[4]});
     rewriter.replaceOpWithNewOp<ReshapeOp>(op, op.getType(), windows);
     return success();
   }
