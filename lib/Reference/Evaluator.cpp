@@ -1692,6 +1692,22 @@ Error Interpreter::evalPatchMerging(ops::PatchMergingOp op) {
   return setResult(op, op.getResult(), std::move(*result));
 }
 
+/// Visits the tokens of every window in window order (image, window row,
+/// window column, token row, token column) and passes the flat pixel index
+/// [b, y, x] of the [B, H, W] image each one sits at once the windows are
+/// merged back and rolled by (shiftY, shiftX).
+template <typename Fn>
+static void forEachWindowToken(int64_t b, int64_t h, int64_t w, int64_t wh, int64_t ww,
+                               int64_t shiftY, int64_t shiftX, Fn fn) {
+  auto wrap = [](int64_t v, int64_t n) { return ((v % n) + n) % n; };
+  for (int64_t n = 0; n < b; ++n)
+    for (int64_t wy = 0; wy < h / wh; ++wy)
+      for (int64_t wx = 0; wx < w / ww; ++wx)
+        for (int64_t i = 0; i < wh; ++i)
+          for (int64_t j = 0; j < ww; ++j)
+            fn((n * h + wrap(wy * wh + i + shiftY, h)) * w + wrap(wx * ww + j + shiftX, w));
+}
+
 Error Interpreter::evalNormPartition(ops::NormPartitionOp op) {
   const Buffer &input = get(op.getInput());
   const Buffer &gamma = get(op.getScale());
@@ -1708,19 +1724,12 @@ Error Interpreter::evalNormPartition(ops::NormPartitionOp op) {
   Expected<Buffer> result = allocate(op, {b * (h / wh) * (w / ww), wh * ww, c});
   if (!result)
     return result.takeError();
-  // Token (i, j) of window (wy, wx) reads the rolled image at
-  // ((wy*wh + i - sh) mod H, (wx*ww + j - sw) mod W).
-  auto wrap = [](int64_t v, int64_t n) { return ((v % n) + n) % n; };
+  // roll(x, s) reads x[i - s]: window tokens come from the image rolled back.
   float *out = mutableData(*result);
-  for (int64_t n = 0; n < b; ++n)
-    for (int64_t wy = 0; wy < h / wh; ++wy)
-      for (int64_t wx = 0; wx < w / ww; ++wx)
-        for (int64_t i = 0; i < wh; ++i)
-          for (int64_t j = 0; j < ww; ++j) {
-            int64_t y = wrap(wy * wh + i - shifts[0], h), x = wrap(wx * ww + j - shifts[1], w);
-            std::memcpy(out, normed.data() + ((n * h + y) * w + x) * c, c * sizeof(float));
-            out += c;
-          }
+  forEachWindowToken(b, h, w, wh, ww, -shifts[0], -shifts[1], [&](int64_t pixel) {
+    std::memcpy(out, normed.data() + pixel * c, c * sizeof(float));
+    out += c;
+  });
   return setResult(op, op.getResult(), std::move(*result));
 }
 
@@ -1746,21 +1755,13 @@ Error Interpreter::evalAttentionOutput(ops::AttentionOutputOp op) {
   Expected<Buffer> result = allocate(op, residual.shape);
   if (!result)
     return result.takeError();
-  // Token (i, j) of window (wy, wx) lands at ((wy*wh + i + sh) mod H,
-  // (wx*ww + j + sw) mod W) after the reverse shift.
-  auto wrap = [](int64_t v, int64_t m) { return ((v % m) + m) % m; };
   float *out = mutableData(*result);
   const float *src = projected.data();
-  for (int64_t nb = 0; nb < b; ++nb)
-    for (int64_t wy = 0; wy < h / wh; ++wy)
-      for (int64_t wx = 0; wx < w / ww; ++wx)
-        for (int64_t i = 0; i < wh; ++i)
-          for (int64_t j = 0; j < ww; ++j, src += c) {
-            int64_t y = wrap(wy * wh + i + shifts[0], h), x = wrap(wx * ww + j + shifts[1], w);
-            int64_t offset = ((nb * h + y) * w + x) * c;
-            for (int64_t k = 0; k < c; ++k)
-              out[offset + k] = residual.data[offset + k] + src[k];
-          }
+  forEachWindowToken(b, h, w, wh, ww, shifts[0], shifts[1], [&](int64_t pixel) {
+    for (int64_t k = 0; k < c; ++k)
+      out[pixel * c + k] = residual.data[pixel * c + k] + src[k];
+    src += c;
+  });
   return setResult(op, op.getResult(), std::move(*result));
 }
 
