@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pathlib
 import subprocess
+import sys
 
 import pytest
 
@@ -34,3 +36,16 @@ def run_tool(*args: object, check: bool = True) -> subprocess.CompletedProcess:
     if check and proc.returncode != 0:
         raise AssertionError(f"{' '.join(map(str, args))} exited {proc.returncode}:\n{proc.stderr}")
     return proc
+
+
+def export_on_demand(out: pathlib.Path, *names: str) -> pathlib.Path:
+    """Exports on-demand fixtures (python/export_fixtures.py --only) into
+    `out`; skips the calling test, with the reason, when torch, timm or onnx
+    is missing."""
+    for module in ("torch", "timm", "onnx"):
+        if importlib.util.find_spec(module) is None:
+            pytest.skip(f"{module} is not installed; exporting {', '.join(names)} needs "
+                        "torch, timm and onnx")
+    subprocess.run([sys.executable, REPO / "python" / "export_fixtures.py", "--out", out,
+                    "--only", *names], check=True, capture_output=True, timeout=900)
+    return out

@@ -7,28 +7,19 @@ without them. Same tolerance as the committed fixtures (see test_fixtures.py).
 
 from __future__ import annotations
 
-import importlib.util
-import subprocess
-import sys
 import time
 
 import numpy as np
 import pytest
 
-from conftest import REPO, run_tool
+from conftest import export_on_demand, run_tool
 
 RTOL, ATOL = 1e-4, 1e-5
 
 
 @pytest.fixture(scope="module")
 def swin_t(tmp_path_factory):
-    for module in ("torch", "timm", "onnx"):
-        if importlib.util.find_spec(module) is None:
-            pytest.skip(f"{module} is not installed; the Swin-T export needs torch, timm and onnx")
-    out = tmp_path_factory.mktemp("swin_t")
-    subprocess.run([sys.executable, REPO / "python" / "export_fixtures.py", "--out", out,
-                    "--only", "swin_t_real"], check=True, capture_output=True, timeout=900)
-    return out / "swin_t_real"
+    return export_on_demand(tmp_path_factory.mktemp("swin_t"), "swin_t_real") / "swin_t_real"
 
 
 def test_swin_t_matches_pytorch(tools, tmp_path, swin_t):

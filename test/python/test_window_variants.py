@@ -9,28 +9,19 @@ unfused import (rtol 1e-5, as for every pass).
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-from conftest import REPO, run_tool
+from conftest import export_on_demand, run_tool
 
 VARIANTS = ["timm_w8_256", "timm_w16_256", "timm_w24_384"]
 
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
-    for module in ("torch", "timm", "onnx"):
-        if importlib.util.find_spec(module) is None:
-            pytest.skip(f"{module} is not installed; the window variants are exported with timm")
-    out = tmp_path_factory.mktemp("variants")
-    subprocess.run([sys.executable, REPO / "python" / "export_fixtures.py", "--out", out,
-                    "--only", *VARIANTS], check=True, capture_output=True, timeout=900)
-    return out
+    return export_on_demand(tmp_path_factory.mktemp("variants"), *VARIANTS)
 
 
 @pytest.mark.parametrize("name", VARIANTS)
