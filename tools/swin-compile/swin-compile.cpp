@@ -1,17 +1,22 @@
 //===- swin-compile.cpp - ONNX to swin compiler driver --------------------===//
 //
 // swin-compile MODEL.onnx -o OUT [--emit=mlir|cuda|lib] [--max-batch N]
+//              [--precision fp32|tf32|fp16|bf16] [--arch sm_90,...]
 //              [--image-size N|HxW] [--import-only] [--stats]
 //
-// Imports the model and runs the swin pipeline (raising so far); --emit=mlir
-// writes the module. The CUDA backend adds --emit=cuda and --emit=lib.
+// Imports the model and runs the swin pipeline. --emit=mlir writes the fused
+// module; --emit=cuda writes OUT/ with the generated CUDA C++, libswinrt's
+// sources and the weights; --emit=lib (the default) also builds
+// OUT/libswinmodel.so with nvcc.
 //
 //===----------------------------------------------------------------------===//
 
+#include "CudaBuild.h"
 #include "Passes.h"
 #include "swin/Dialect/Swin/IR/SwinDialect.h"
 #include "swin/Importer/OnnxImporter.h"
 #include "swin/Support/FileUtils.h"
+#include "swin/Target/Cuda/CudaEmitter.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
@@ -21,7 +26,10 @@
 #include "llvm/ADT/Statistic.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/WithColor.h"
+
+#include <chrono>
 
 using namespace llvm;
 
@@ -42,6 +50,18 @@ cl::opt<EmitKind> emit("emit", cl::desc("Where the pipeline stops"), cl::init(Em
                        cl::cat(category));
 cl::opt<int64_t> maxBatch("max-batch", cl::desc("Largest batch the compiled model accepts"),
                           cl::init(1), cl::cat(category));
+cl::opt<std::string> precision("precision",
+                              cl::desc("Arithmetic of the compiled model: fp32, tf32, fp16 "
+                                       "or bf16 (fp32 accumulation throughout)"),
+                              cl::init("fp16"), cl::cat(category));
+cl::opt<std::string> archList("arch",
+                              cl::desc("GPU targets, comma separated (sm_80, sm_86, sm_87, "
+                                       "sm_89, sm_90, sm_100, sm_120)"),
+                              cl::init("sm_90"), cl::cat(category));
+cl::opt<bool> exactGelu("exact-gelu",
+                        cl::desc("Exact erf GELU at fp16/bf16 too (a separate kernel) "
+                                 "instead of cuBLASLt's tanh-form GELU epilogue"),
+                        cl::cat(category));
 cl::opt<bool> importOnly("import-only",
                          cl::desc("Stop after the ONNX import (skip the swin pipeline)"),
                          cl::cat(category));
@@ -80,10 +100,16 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "swin-compile: Swin Transformer ONNX compiler\n");
 
-  if (emit != EmitKind::Mlir)
-    return error("--emit=" + std::string(emit == EmitKind::Cuda ? "cuda" : "lib") +
-                 " is not available yet: this build stops at the swin module; use "
-                 "--emit=mlir");
+  swin::cuda::EmitOptions emitOptions;
+  if (!swin::cuda::parsePrecision(precision, emitOptions.precision))
+    return error("--precision must be fp32, tf32, fp16 or bf16, got '" + precision + "'");
+  auto archs = swin::cuda::parseArchList(archList);
+  if (!archs)
+    return error(toString(archs.takeError()));
+  emitOptions.archs = *archs;
+  emitOptions.exactGelu = exactGelu;
+  if (emit != EmitKind::Mlir && importOnly)
+    return error("--import-only stops before the CUDA backend; use it with --emit=mlir");
   swin::ImportOptions options;
   options.maxBatch = maxBatch;
   if (maxBatch < 1)
@@ -112,6 +138,27 @@ int main(int argc, char **argv) {
   // LLVM owns the --stats flag; with it, report what the pipeline recognised.
   if (llvm::AreStatisticsEnabled())
     printStats(context, **module);
+
+  if (emit != EmitKind::Mlir) {
+    auto start = std::chrono::steady_clock::now();
+    auto model = swin::cuda::emitCudaModel(**module, emitOptions);
+    if (!model)
+      return error(inputPath + ": " + toString(model.takeError()));
+    swin::PackageRequest request;
+    request.outDir = outputPath;
+    request.archs = emitOptions.archs;
+    request.compile = emit == EmitKind::Lib;
+    if (Error e = swin::writeCudaPackage(*model, request))
+      return error(toString(std::move(e)));
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    errs() << formatv("swin-compile: wrote {0}: {1} kernels, {2} GEMMs, arena {3:f1} MB "
+                      "(liveness bound {4:f1} MB), weights {5:f1} MB, {6:f1} s\n",
+                      outputPath, model->numKernels, model->numGemms,
+                      model->arenaBytes / 1e6, model->arenaLowerBound / 1e6,
+                      model->weights.size() / 1e6, seconds);
+    return 0;
+  }
 
   if (Error e = swin::writeFileAtomically(outputPath, [&](raw_ostream &os) {
         (*module)->print(os, mlir::OpPrintingFlags());

@@ -1,11 +1,12 @@
 //===- swin-run.cpp - run a Swin model on .npy inputs ---------------------===//
 //
-//   swin-run --cpu-reference MODEL.mlir --input X.npy --output Y.npy
+//   swin-run --cpu-reference MODEL.mlir|MODEL.onnx --input X.npy --output Y.npy
+//   swin-run OUT/ --input X.npy --output Y.npy [--batch N] [--bench] [--profile]
 //
-// With --cpu-reference the model (a .mlir module of swin ops, or an ONNX
-// model once the importer is linked) is interpreted by the fp32 CPU reference
-// evaluator. Without it the argument is a compiled library folder, which
-// needs the GPU runtime.
+// With --cpu-reference the model (a .mlir module of swin ops or an ONNX
+// model) is interpreted by the fp32 CPU reference evaluator. Otherwise the
+// argument is a folder written by swin-compile, run on the GPU through its
+// library's C API.
 //
 // Every failure is reported as one line on stderr,
 //   swin-run: error: <file>: <what is wrong>
@@ -16,6 +17,7 @@
 #include "swin/Dialect/Swin/IR/SwinDialect.h"
 #include "swin/Dialect/Swin/IR/SwinOps.h"
 #include "swin/Reference/Evaluator.h"
+#include "CompiledModel.h"
 #include "swin/Support/Npy.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -77,6 +79,28 @@ cl::opt<std::string> imageSize(
     cl::desc("Input resolution, N or HxW, when the ONNX model leaves it "
              "symbolic (ONNX models only)"),
     cl::value_desc("N|HxW"), cl::cat(runCategory));
+
+cl::opt<int64_t> batchOption(
+    "batch",
+    cl::desc("Batch for --bench and --profile on a compiled model (default: the "
+             "input's batch, else 1)"),
+    cl::cat(runCategory));
+
+cl::opt<bool> bench("bench",
+                    cl::desc("Time the compiled model (CUDA events, median of "
+                             "--iterations runs)"),
+                    cl::cat(runCategory));
+
+cl::opt<bool> profile("profile",
+                      cl::desc("Print the compiled model's per-layer time table"),
+                      cl::cat(runCategory));
+
+cl::opt<int> iterations("iterations",
+                        cl::desc("Runs timed by --bench and --profile"),
+                        cl::init(100), cl::cat(runCategory));
+
+cl::opt<int> device("device", cl::desc("CUDA device of a compiled model"),
+                    cl::init(0), cl::cat(runCategory));
 
 cl::opt<bool> printTime("print-time",
                         cl::desc("Print the evaluation wall time to stderr"),
@@ -201,11 +225,28 @@ int main(int argc, char **argv) {
 
   // A folder is a compiled library.
   if (sys::fs::is_directory(modelPath)) {
-    if (!cpuReference)
-      return fail(modelPath, "running a compiled library needs the GPU "
-                             "runtime (not built yet)");
-    return fail(modelPath, "--cpu-reference runs a .mlir or ONNX model, not a "
-                           "compiled library folder");
+    if (cpuReference)
+      return fail(modelPath, "--cpu-reference runs a .mlir or ONNX model, not a "
+                             "compiled library folder");
+    if (inputPaths.size() > 1 || outputPaths.size() > 1)
+      return fail(modelPath, "a compiled model takes one --input and one --output");
+    if (iterations < 1)
+      return fail("--iterations must be at least 1");
+    swin::CompiledRunOptions options;
+    options.folder = modelPath;
+    if (!inputPaths.empty())
+      options.inputPath = inputPaths.front();
+    if (!outputPaths.empty())
+      options.outputPath = outputPaths.front();
+    if (outputPaths.size() && inputPaths.empty())
+      return fail("--output needs an --input");
+    if (batchOption.getNumOccurrences())
+      options.batch = batchOption;
+    options.bench = bench;
+    options.profile = profile;
+    options.iterations = iterations;
+    options.device = device;
+    return swin::runCompiledModel(options);
   }
   if (!sys::fs::exists(modelPath))
     return fail(modelPath, "no such file or directory");

@@ -1,0 +1,58 @@
+//===- CudaEmitter.h - swin module to CUDA C++ ------------------*- C++ -*-===//
+//
+// Lowers the fused swin function to a CUDA C++ translation unit (model.cu)
+// that instantiates the kernel templates of runtime/kernels for the model's
+// shapes and drives cuBLASLt through libswinrt, plus the weights file it
+// reads. Also registered as the `--swin-to-cuda` translation.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SWIN_TARGET_CUDA_CUDAEMITTER_H
+#define SWIN_TARGET_CUDA_CUDAEMITTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace swin::cuda {
+
+enum class Precision { Fp32, Tf32, Fp16, Bf16 };
+
+/// "fp32", "tf32", "fp16" or "bf16".
+llvm::StringRef precisionName(Precision precision);
+bool parsePrecision(llvm::StringRef name, Precision &precision);
+
+struct EmitOptions {
+  Precision precision = Precision::Fp16;
+  /// sm_XX targets; they bound the attention kernel's shared memory.
+  std::vector<std::string> archs = {"sm_90"};
+  /// Exact erf GELU (a separate pass over fc1's output) instead of
+  /// cuBLASLt's tanh-form GELU epilogue. Always on for fp32 and tf32.
+  bool exactGelu = false;
+};
+
+struct CudaModel {
+  std::string source;               // model.cu
+  std::vector<char> weights;        // model.swinw, header included
+  uint64_t modelHash = 0;
+  uint64_t arenaBytes = 0;          // the plan's arena at the maximum batch
+  uint64_t arenaLowerBound = 0;     // the liveness bound it is compared with
+  unsigned numKernels = 0, numGemms = 0;
+};
+
+/// Emits the model for the module's single function. Fails with a message
+/// naming the op (and its ONNX node) that the backend cannot lower.
+llvm::Expected<CudaModel> emitCudaModel(mlir::ModuleOp module, const EmitOptions &options);
+
+/// Parses "sm_80,sm_90" into a list, checking each name.
+llvm::Expected<std::vector<std::string>> parseArchList(llvm::StringRef list);
+
+/// Registers `--swin-to-cuda` with mlir-translate's registry.
+void registerToCudaTranslation();
+
+} // namespace swin::cuda
+
+#endif // SWIN_TARGET_CUDA_CUDAEMITTER_H

@@ -1,0 +1,1035 @@
+//===- CudaEmitter.cpp - swin module to CUDA C++ --------------------------===//
+//
+// One walk over the fused function turns each op into steps: kernel
+// launches (templates from runtime/kernels, instantiated for the op's
+// shapes) and cuBLASLt GEMMs (through swinrt::gemm). Activations become
+// arena buffers with live ranges over the steps; the memory planner places
+// them, and the arena offsets are substituted into the text last. Weights
+// are converted to their storage type and packed, 256-byte aligned, into
+// the weights file.
+//
+//===----------------------------------------------------------------------===//
+
+#include "swin/Target/Cuda/CudaEmitter.h"
+#include "swin/Dialect/Swin/IR/SwinDialect.h"
+#include "swin/Dialect/Swin/IR/SwinOps.h"
+#include "swin/Target/Cuda/MemoryPlanner.h"
+
+#include "swinrt/weights_format.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Tools/mlir-translate/Translation.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <climits>
+#include <cstring>
+
+using namespace mlir;
+using namespace ::swin::cuda;
+namespace ops = mlir::swin;
+using llvm::Twine;
+
+namespace swin::cuda {
+StringRef precisionName(Precision precision) {
+  switch (precision) {
+  case Precision::Fp32:
+    return "fp32";
+  case Precision::Tf32:
+    return "tf32";
+  case Precision::Fp16:
+    return "fp16";
+  case Precision::Bf16:
+    return "bf16";
+  }
+  return "fp16";
+}
+
+bool parsePrecision(StringRef name, Precision &precision) {
+  std::optional<Precision> parsed = llvm::StringSwitch<std::optional<Precision>>(name)
+                                        .Case("fp32", Precision::Fp32)
+                                        .Case("tf32", Precision::Tf32)
+                                        .Case("fp16", Precision::Fp16)
+                                        .Case("bf16", Precision::Bf16)
+                                        .Default(std::nullopt);
+  if (!parsed)
+    return false;
+  precision = *parsed;
+  return true;
+}
+} // namespace swin::cuda
+
+/// Opt-in dynamic shared memory per block of each supported target.
+static std::optional<int64_t> sharedMemoryLimit(StringRef arch) {
+  return llvm::StringSwitch<std::optional<int64_t>>(arch)
+      .Case("sm_80", 166912)
+      .Case("sm_86", 101376)
+      .Case("sm_87", 166912)
+      .Case("sm_89", 101376)
+      .Case("sm_90", 232448)
+      .Case("sm_100", 232448)
+      .Case("sm_120", 101376)
+      .Default(std::nullopt);
+}
+
+namespace swin::cuda {
+llvm::Expected<std::vector<std::string>> parseArchList(StringRef list) {
+  std::vector<std::string> archs;
+  SmallVector<StringRef> parts;
+  list.split(parts, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef part : parts) {
+    part = part.trim();
+    if (!sharedMemoryLimit(part))
+      return llvm::createStringError(
+          "unsupported --arch '" + part.str() +
+          "': expected a comma-separated list of sm_80, sm_86, sm_87, sm_89, sm_90, "
+          "sm_100, sm_120");
+    if (llvm::find(archs, part.str()) == archs.end())
+      archs.push_back(part.str());
+  }
+  if (archs.empty())
+    return llvm::createStringError("--arch names no target");
+  return archs;
+}
+} // namespace swin::cuda
+
+//===----------------------------------------------------------------------===//
+// Number formats
+//===----------------------------------------------------------------------===//
+
+static uint16_t floatToHalfBits(float value) {
+  uint32_t x;
+  std::memcpy(&x, &value, 4);
+  uint32_t sign = (x >> 16) & 0x8000u, mantissa = x & 0x7fffffu;
+  int exponent = static_cast<int>((x >> 23) & 0xffu);
+  if (exponent == 0xff)
+    return static_cast<uint16_t>(sign | 0x7c00u | (mantissa ? 0x200u : 0u));
+  int e = exponent - 127 + 15;
+  if (e >= 31)
+    return static_cast<uint16_t>(sign | 0x7c00u);
+  if (e <= 0) { // subnormal half (or zero)
+    if (e < -10)
+      return static_cast<uint16_t>(sign);
+    mantissa |= 0x800000u;
+    int shift = 14 - e;
+    uint32_t half = mantissa >> shift, rest = mantissa & ((1u << shift) - 1);
+    uint32_t halfway = 1u << (shift - 1);
+    if (rest > halfway || (rest == halfway && (half & 1u)))
+      ++half;
+    return static_cast<uint16_t>(sign | half);
+  }
+  uint32_t half = (static_cast<uint32_t>(e) << 10) | (mantissa >> 13);
+  uint32_t rest = mantissa & 0x1fffu;
+  if (rest > 0x1000u || (rest == 0x1000u && (half & 1u)))
+    ++half; // a carry into the exponent is the right rounding
+  return static_cast<uint16_t>(sign | half);
+}
+
+static uint16_t floatToBf16Bits(float value) {
+  uint32_t x;
+  std::memcpy(&x, &value, 4);
+  if ((x & 0x7fffffffu) > 0x7f800000u)
+    return static_cast<uint16_t>((x >> 16) | 0x40u); // quiet NaN
+  x += 0x7fffu + ((x >> 16) & 1u);
+  return static_cast<uint16_t>(x >> 16);
+}
+
+namespace swin::cuda::detail {
+uint16_t halfBits(float value) { return floatToHalfBits(value); }
+uint16_t bf16Bits(float value) { return floatToBf16Bits(value); }
+} // namespace swin::cuda::detail
+
+/// A float as a C++ literal that reads back to the same float.
+static std::string floatLiteral(float value) {
+  std::string text = llvm::formatv("{0}", llvm::format("%.9g", value)).str();
+  if (text.find_first_of(".en") == std::string::npos)
+    text += ".0";
+  return text + "f";
+}
+
+//===----------------------------------------------------------------------===//
+// Emitter
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+enum Layer {
+  kPatchEmbed,
+  kNormPartition,
+  kAttention,
+  kProjection,
+  kMlpFc1,
+  kMlpFc2,
+  kMerging,
+  kHead,
+  kOther
+};
+
+const char *layerConstant(Layer layer) {
+  static const char *const names[] = {
+      "SWINRT_LAYER_PATCH_EMBED", "SWINRT_LAYER_NORM_PARTITION", "SWINRT_LAYER_ATTENTION",
+      "SWINRT_LAYER_PROJECTION",  "SWINRT_LAYER_MLP_FC1",        "SWINRT_LAYER_MLP_FC2",
+      "SWINRT_LAYER_MERGING",     "SWINRT_LAYER_HEAD",           "SWINRT_LAYER_OTHER"};
+  return names[layer];
+}
+
+struct Buffer {
+  std::string what;
+  int64_t bytesPerImage;
+  int firstStep = INT_MAX;
+  int lastStep = -1;
+};
+
+enum class WeightKind { Storage, Float };
+
+class Emitter {
+public:
+  Emitter(ModuleOp module, const EmitOptions &options) : module(module), options(options) {
+    switch (options.precision) {
+    case Precision::Fp32:
+    case Precision::Tf32:
+      storageType = "float";
+      storageBytes = 4;
+      break;
+    case Precision::Fp16:
+      storageType = "__half";
+      storageBytes = 2;
+      break;
+    case Precision::Bf16:
+      storageType = "__nv_bfloat16";
+      storageBytes = 2;
+      break;
+    }
+    exactGelu = options.exactGelu || options.precision == Precision::Fp32 ||
+                options.precision == Precision::Tf32;
+  }
+
+  llvm::Expected<CudaModel> run();
+
+private:
+  // Analysis helpers.
+  llvm::Error opError(Operation *op, const Twine &message);
+  int64_t rowsPerImage(Value value);
+  int64_t channels(Value value) {
+    return cast<RankedTensorType>(value.getType()).getShape().back();
+  }
+  /// The buffer holding `value`, created on first sight.
+  int bufferFor(Value value, StringRef what);
+  int scratch(StringRef what, int64_t bytesPerImage);
+  /// Lets `result` reuse the buffer of `operand` when `op` is the operand's
+  /// last reader (in-place residual updates: cuBLASLt allows C == D, and the
+  /// residual kernels read each row before writing it).
+  int bufferInPlace(Value result, Value operand, Operation *op, StringRef what);
+  void define(int buffer) {
+    buffers[buffer].firstStep = std::min(buffers[buffer].firstStep, step);
+    buffers[buffer].lastStep = std::max(buffers[buffer].lastStep, step);
+  }
+  void use(int buffer) { buffers[buffer].lastStep = std::max(buffers[buffer].lastStep, step); }
+  std::string ref(int buffer) { return "$buf" + std::to_string(buffer) + "$"; }
+  llvm::Expected<uint64_t> weight(Operation *user, Value value, WeightKind kind);
+  std::string wt(uint64_t offset) { return "wt(W + " + std::to_string(offset) + ")"; }
+  std::string wf(uint64_t offset) { return "wf(W + " + std::to_string(offset) + ")"; }
+
+  // Emission helpers: each call is one step.
+  void mark(Layer layer) {
+    if (layer != currentLayer)
+      body << "  swinrt::markLayer(ex, " << layerConstant(layer) << ");\n";
+    currentLayer = layer;
+  }
+  void launch(StringRef kernel, StringRef templateArgs, StringRef grid, int block,
+              int64_t sharedBytes, ArrayRef<std::string> args);
+  void gemm(StringRef name, int64_t rowsPerImage, int64_t n, int64_t k, StringRef epilogue,
+            int x, uint64_t w, std::optional<uint64_t> bias, std::optional<int> residual,
+            int out);
+  std::string rowsGrid(int64_t rowsPerImage) {
+    return "(batch * " + std::to_string(rowsPerImage) + " + 7) / 8";
+  }
+  std::string rows(int64_t rowsPerImage) { return "batch * " + std::to_string(rowsPerImage); }
+  /// "T, a, b, ..." template arguments.
+  static std::string withT(ArrayRef<int64_t> values) {
+    std::string text = "T";
+    for (int64_t v : values)
+      text += ", " + std::to_string(v);
+    return text;
+  }
+  void comment(Operation *op);
+
+  llvm::Error lowerPatchEmbed(ops::PatchEmbedOp op);
+  llvm::Error lowerNormPartition(ops::NormPartitionOp op);
+  llvm::Error lowerWindowAttention(ops::WindowAttentionOp op);
+  llvm::Error lowerAttentionOutput(ops::AttentionOutputOp op);
+  llvm::Error lowerLayerNorm(ops::LayerNormOp op);
+  llvm::Error lowerLinear(ops::LinearOp op);
+  llvm::Error lowerResidualLinear(ops::ResidualLinearOp op);
+  llvm::Error lowerPatchMerging(ops::PatchMergingOp op);
+  llvm::Error lowerClassifierHead(ops::ClassifierHeadOp op);
+
+  std::string assemble(const MemoryPlan &plan, uint64_t payloadChecksum,
+                       uint64_t modelHash);
+
+  ModuleOp module;
+  EmitOptions options;
+  std::string storageType;
+  int storageBytes = 4;
+  bool exactGelu = false;
+
+  func::FuncOp func;
+  int64_t maxBatch = 1;
+  int64_t inChannels = 0, inHeight = 0, inWidth = 0, numClasses = 0;
+  Value input;
+  int step = 1; // step 0 is the prologue
+  Layer currentLayer = kOther;
+  bool anyLayer = false;
+
+  llvm::DenseMap<Value, int64_t> batchMultiple;
+  llvm::DenseMap<Value, int> valueBuffer;
+  llvm::DenseSet<Operation *> fusedAway; // lowered as part of an earlier op
+  std::vector<Buffer> buffers;
+  std::vector<char> payload;
+  llvm::DenseMap<std::pair<Value, int>, uint64_t> weightOffsets;
+  std::vector<std::string> gemmRows;
+  std::vector<std::string> initLines;
+  std::string prologueText, epilogueText;
+  std::string bodyText;
+  llvm::raw_string_ostream body{bodyText};
+  unsigned numKernels = 0;
+  std::string probeKernel;
+};
+
+} // namespace
+
+llvm::Error Emitter::opError(Operation *op, const Twine &message) {
+  std::string where;
+  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
+    where = " (ONNX node '" + name.getName().str() + "')";
+  return llvm::createStringError("'" + op->getName().getStringRef().str() + "'" + where +
+                                 ": " + message.str());
+}
+
+int64_t Emitter::rowsPerImage(Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t rows = batchMultiple.lookup(value);
+  for (int64_t d : type.getShape().drop_front().drop_back())
+    rows *= d;
+  return rows;
+}
+
+int Emitter::bufferFor(Value value, StringRef what) {
+  auto it = valueBuffer.find(value);
+  if (it != valueBuffer.end())
+    return it->second;
+  int id = scratch(what, rowsPerImage(value) * channels(value) * storageBytes);
+  valueBuffer[value] = id;
+  return id;
+}
+
+int Emitter::bufferInPlace(Value result, Value operand, Operation *op, StringRef what) {
+  bool lastUse = llvm::all_of(operand.getUsers(), [&](Operation *user) {
+    return user == op || user->isBeforeInBlock(op);
+  });
+  if (!lastUse || operand == input || result.getType() != operand.getType())
+    return bufferFor(result, what);
+  int id = valueBuffer.lookup(operand);
+  valueBuffer[result] = id;
+  return id;
+}
+
+int Emitter::scratch(StringRef what, int64_t bytesPerImage) {
+  buffers.push_back(Buffer{what.str(), bytesPerImage});
+  return static_cast<int>(buffers.size()) - 1;
+}
+
+/// Reads a constant's values as floats.
+static llvm::Expected<std::vector<float>> constantValues(ops::ConstantOp constant) {
+  ElementsAttr attr = constant.getValue();
+  auto type = cast<RankedTensorType>(attr.getType());
+  if (!type.getElementType().isF32())
+    return llvm::createStringError("weights must be f32 constants");
+  int64_t count = type.getNumElements();
+  std::vector<float> values(count);
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (dense.isSplat()) {
+      std::fill(values.begin(), values.end(), dense.getSplatValue<float>());
+      return values;
+    }
+    ArrayRef<char> raw = dense.getRawData();
+    if (raw.size() != values.size() * sizeof(float))
+      return llvm::createStringError("constant data has the wrong size");
+    std::memcpy(values.data(), raw.data(), raw.size());
+    return values;
+  }
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != values.size() * sizeof(float))
+      return llvm::createStringError("dense_resource constant has no data of the right size");
+    std::memcpy(values.data(), blob->getData().data(), values.size() * sizeof(float));
+    return values;
+  }
+  return llvm::createStringError("unsupported constant attribute kind");
+}
+
+llvm::Expected<uint64_t> Emitter::weight(Operation *user, Value value, WeightKind kind) {
+  auto key = std::make_pair(value, static_cast<int>(kind));
+  auto it = weightOffsets.find(key);
+  if (it != weightOffsets.end())
+    return it->second;
+  auto constant = value.getDefiningOp<ops::ConstantOp>();
+  if (!constant)
+    return opError(user, "the CUDA backend needs this operand to be a constant (a weight)");
+  auto values = constantValues(constant);
+  if (!values)
+    return opError(user, llvm::toString(values.takeError()));
+  uint64_t offset = alignTo(payload.size(), SWINW_ALIGNMENT);
+  payload.resize(offset);
+  if (kind == WeightKind::Float || storageBytes == 4) {
+    const char *bytes = reinterpret_cast<const char *>(values->data());
+    payload.insert(payload.end(), bytes, bytes + values->size() * sizeof(float));
+  } else {
+    bool bf16 = options.precision == Precision::Bf16;
+    size_t start = payload.size();
+    payload.resize(start + values->size() * 2);
+    for (size_t i = 0; i < values->size(); ++i) {
+      uint16_t bits = bf16 ? floatToBf16Bits((*values)[i]) : floatToHalfBits((*values)[i]);
+      std::memcpy(payload.data() + start + 2 * i, &bits, 2);
+    }
+  }
+  weightOffsets[key] = offset;
+  return offset;
+}
+
+void Emitter::comment(Operation *op) {
+  body << "\n  // " << op->getName().getStringRef();
+  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
+    body << " (" << name.getName().getValue() << ")";
+  body << "\n";
+}
+
+void Emitter::launch(StringRef kernel, StringRef templateArgs, StringRef grid, int block,
+                     int64_t sharedBytes, ArrayRef<std::string> args) {
+  body << "  swinrt::" << kernel << "<" << templateArgs << ">\n      <<<" << grid << ", "
+       << block << ", " << sharedBytes << ", ex.stream>>>(" << llvm::join(args, ", ")
+       << ");\n"
+       << "  SWINRT_TRY(swinrt::checkLaunch(\"" << kernel << "\"));\n";
+  ++numKernels;
+  ++step;
+}
+
+void Emitter::gemm(StringRef name, int64_t rowsPerImage, int64_t n, int64_t k,
+                   StringRef epilogue, int x, uint64_t w, std::optional<uint64_t> bias,
+                   std::optional<int> residual, int out) {
+  int id = static_cast<int>(gemmRows.size());
+  gemmRows.push_back(llvm::formatv("    {{{0}, {1}, {2}, swinrt::{3}, {4}, \"{5}\"},",
+                                   rowsPerImage, n, k, epilogue,
+                                   residual ? "true" : "false", name)
+                         .str());
+  use(x);
+  if (residual)
+    use(*residual);
+  define(out);
+  body << "  SWINRT_TRY(swinrt::gemm(ex, " << id << ", batch, " << ref(x) << ", W + " << w
+       << ", " << (bias ? "W + " + std::to_string(*bias) : std::string("nullptr")) << ", "
+       << (residual ? ref(*residual) : std::string("nullptr")) << ", " << ref(out)
+       << "));\n";
+  ++step;
+}
+
+//===----------------------------------------------------------------------===//
+// Op lowering
+//===----------------------------------------------------------------------===//
+
+#define SWIN_TRY_WEIGHT(var, op, value, kind)                                  \
+  auto var##OrErr = weight(op, value, kind);                                   \
+  if (!var##OrErr)                                                             \
+    return var##OrErr.takeError();                                             \
+  uint64_t var = *var##OrErr;
+
+llvm::Error Emitter::lowerPatchEmbed(ops::PatchEmbedOp op) {
+  if (op.getInput() != input)
+    return opError(op, "patch embedding must read the model input");
+  auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+  int64_t c = weightType.getDimSize(0), patch = weightType.getDimSize(2);
+  int64_t k = inChannels * patch * patch;
+  int64_t patches = (inHeight / patch) * (inWidth / patch);
+  batchMultiple[op.getResult()] = 1;
+  SWIN_TRY_WEIGHT(w, op, op.getWeight(), WeightKind::Storage);
+  SWIN_TRY_WEIGHT(b, op, op.getBias(), WeightKind::Storage);
+  SWIN_TRY_WEIGHT(gamma, op, op.getScale(), WeightKind::Float);
+  SWIN_TRY_WEIGHT(beta, op, op.getShift(), WeightKind::Float);
+
+  // Step 0 (the prologue, outside the graph): the image to patch rows.
+  int columns = scratch("patch rows", patches * k * storageBytes);
+  buffers[columns].firstStep = 0;
+  buffers[columns].lastStep = 0;
+  std::string imageArgs = llvm::formatv("{0}, {1}, {2}, {3}", inChannels, inHeight, inWidth,
+                                        patch)
+                              .str();
+  std::string total = "batch * " + std::to_string(patches * k);
+  llvm::raw_string_ostream p(prologueText);
+  p << "  swinrt::markLayer(ex, SWINRT_LAYER_PATCH_EMBED);\n"
+    << "  const int total = " << total << ";\n"
+    << "  if (dtype == SWINRT_FLOAT32)\n"
+    << "    swinrt::patch_im2col<float, T, " << imageArgs
+    << "><<<(total + 255) / 256, 256, 0, ex.stream>>>(\n"
+    << "        static_cast<const float *>(input), act(" << ref(columns) << "), total);\n"
+    << "  else\n"
+    << "    swinrt::patch_im2col<__half, T, " << imageArgs
+    << "><<<(total + 255) / 256, 256, 0, ex.stream>>>(\n"
+    << "        static_cast<const __half *>(input), act(" << ref(columns) << "), total);\n"
+    << "  return swinrt::checkLaunch(\"patch_im2col\");\n";
+  numKernels += 2;
+
+  comment(op);
+  mark(kPatchEmbed);
+  int embedded = scratch("patch embedding", patches * c * storageBytes);
+  buffers[columns].lastStep = step;
+  gemm("patch_embed", patches, c, k, "kEpilogueBias", columns, w, b, std::nullopt, embedded);
+  int out = bufferFor(op.getResult(), "embedded tokens");
+  use(embedded);
+  define(out);
+  launch("layer_norm_rows", withT({c}), rowsGrid(patches), 256, 0,
+         {"act(" + ref(embedded) + ")", "act(" + ref(out) + ")", wf(gamma), wf(beta),
+          floatLiteral(op.getEpsilon().convertToFloat()), rows(patches)});
+  return llvm::Error::success();
+}
+
+llvm::Error Emitter::lowerNormPartition(ops::NormPartitionOp op) {
+  auto inType = cast<RankedTensorType>(op.getInput().getType());
+  int64_t h = inType.getDimSize(1), w = inType.getDimSize(2), c = inType.getDimSize(3);
+  ArrayRef<int64_t> window = op.getWindow(), shifts = op.getShifts();
+  batchMultiple[op.getResult()] =
+      batchMultiple.lookup(op.getInput()) * (h / window[0]) * (w / window[1]);
+  SWIN_TRY_WEIGHT(gamma, op, op.getScale(), WeightKind::Float);
+  SWIN_TRY_WEIGHT(beta, op, op.getBias(), WeightKind::Float);
+  comment(op);
+  mark(kNormPartition);
+  int in = valueBuffer.lookup(op.getInput());
+  int out = bufferFor(op.getResult(), "LN+partition windows");
+  use(in);
+  define(out);
+  int64_t perImage = rowsPerImage(op.getInput());
+  launch("norm_partition", withT({c, h, w, window[0], window[1], shifts[0], shifts[1]}),
+         rowsGrid(perImage), 256, 0,
+         {"act(" + ref(in) + ")", "act(" + ref(out) + ")", wf(gamma), wf(beta),
+          floatLiteral(op.getEpsilon().convertToFloat()), rows(perImage)});
+  return llvm::Error::success();
+}
+
+/// Shared memory of swinrt::window_attention (kept equal to
+/// windowAttentionSmemBytes in kernels.cuh).
+static int64_t windowAttentionSharedBytes(int64_t n, int64_t headDim) {
+  return (n * (headDim + 1) + n * headDim + 4 * n + 4 * headDim) * 4;
+}
+
+llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
+  auto inType = cast<RankedTensorType>(op.getInput().getType());
+  int64_t n = inType.getDimSize(1), c = inType.getDimSize(2);
+  int64_t heads = static_cast<int64_t>(op.getNumHeads());
+  int64_t inner = cast<RankedTensorType>(op.getQkvWeight().getType()).getDimSize(0) / 3;
+  int64_t headDim = inner / heads;
+  batchMultiple[op.getResult()] = batchMultiple.lookup(op.getInput());
+  int64_t windowsPerImage = batchMultiple.lookup(op.getInput());
+  int64_t maskWindows = 1;
+  if (Value mask = op.getMask())
+    maskWindows = cast<RankedTensorType>(mask.getType()).getDimSize(0);
+  if (maskWindows < 1 || windowsPerImage % maskWindows != 0)
+    return opError(op, "the mask's window count must divide the windows per image");
+
+  int64_t shared = windowAttentionSharedBytes(n, headDim);
+  for (const std::string &arch : options.archs)
+    if (shared > *sharedMemoryLimit(arch))
+      return opError(op, "window of " + Twine(n) + " tokens with head dim " +
+                             Twine(headDim) + " needs " + Twine(shared) +
+                             " bytes of shared memory, more than " + arch + " offers (" +
+                             Twine(*sharedMemoryLimit(arch)) + ")");
+
+  SWIN_TRY_WEIGHT(wqkv, op, op.getQkvWeight(), WeightKind::Storage);
+  SWIN_TRY_WEIGHT(bqkv, op, op.getQkvBias(), WeightKind::Storage);
+  SWIN_TRY_WEIGHT(bias, op, op.getPositionBias(), WeightKind::Float);
+  std::string maskArg = "nullptr";
+  if (Value mask = op.getMask()) {
+    SWIN_TRY_WEIGHT(maskOffset, op, mask, WeightKind::Float);
+    maskArg = wf(maskOffset);
+  }
+  comment(op);
+  mark(kAttention);
+  int64_t perImage = rowsPerImage(op.getInput());
+  int in = valueBuffer.lookup(op.getInput());
+  int qkv = scratch("qkv", perImage * 3 * inner * storageBytes);
+  gemm("qkv", perImage, 3 * inner, c, "kEpilogueBias", in, wqkv, bqkv, std::nullopt, qkv);
+  int out = bufferFor(op.getResult(), "attention output");
+  use(qkv);
+  define(out);
+  std::string templateArgs = withT({n, headDim, heads}) + ", " +
+                             (op.getMask() ? "true" : "false") + ", " +
+                             std::to_string(maskWindows);
+  if (shared > 48 * 1024)
+    initLines.push_back("  SWINRT_TRY(setSharedMemory(swinrt::window_attention<" +
+                        templateArgs + ">, " + std::to_string(shared) + "));");
+  launch("window_attention", templateArgs,
+         "batch * " + std::to_string(windowsPerImage * heads), 128, shared,
+         {"act(" + ref(qkv) + ")", "act(" + ref(out) + ")", wf(bias), maskArg,
+          floatLiteral(op.getScale().convertToFloat())});
+  return llvm::Error::success();
+}
+
+llvm::Error Emitter::lowerAttentionOutput(ops::AttentionOutputOp op) {
+  auto resType = cast<RankedTensorType>(op.getResidual().getType());
+  int64_t h = resType.getDimSize(1), w = resType.getDimSize(2), c = resType.getDimSize(3);
+  int64_t ci = channels(op.getInput());
+  ArrayRef<int64_t> window = op.getWindow(), shifts = op.getShifts();
+  batchMultiple[op.getResult()] = batchMultiple.lookup(op.getResidual());
+  SWIN_TRY_WEIGHT(wproj, op, op.getWeight(), WeightKind::Storage);
+  SWIN_TRY_WEIGHT(bproj, op, op.getBias(), WeightKind::Storage);
+
+  // The block's next LayerNorm (the MLP's) reads this result: fuse it.
+  ops::LayerNormOp norm;
+  for (Operation *user : op.getResult().getUsers())
+    if (auto ln = dyn_cast<ops::LayerNormOp>(user);
+        ln && ln.getInput() == op.getResult() && ln.getAxis() == resType.getRank() - 1) {
+      norm = ln;
+      break;
+    }
+  uint64_t gamma = 0, beta = 0;
+  if (norm) {
+    SWIN_TRY_WEIGHT(g, norm, norm.getScale(), WeightKind::Float);
+    SWIN_TRY_WEIGHT(b, norm, norm.getBias(), WeightKind::Float);
+    gamma = g;
+    beta = b;
+    batchMultiple[norm.getResult()] = batchMultiple.lookup(op.getResidual());
+    fusedAway.insert(norm);
+  }
+
+  comment(op);
+  mark(kProjection);
+  int64_t perImage = rowsPerImage(op.getResidual());
+  int in = valueBuffer.lookup(op.getInput());
+  int proj = scratch("projection (window order)", perImage * c * storageBytes);
+  gemm("proj", perImage, c, ci, "kEpilogueBias", in, wproj, bproj, std::nullopt, proj);
+  int residual = valueBuffer.lookup(op.getResidual());
+  int out = bufferInPlace(op.getResult(), op.getResidual(), op, "residual stream");
+  use(proj);
+  use(residual);
+  define(out);
+  std::string normArgs = "nullptr, nullptr, nullptr, 0.0f";
+  if (norm) {
+    int normOut = bufferFor(norm.getResult(), "MLP input (LN)");
+    define(normOut);
+    normArgs = "act(" + ref(normOut) + "), " + wf(gamma) + ", " + wf(beta) + ", " +
+               floatLiteral(norm.getEpsilon().convertToFloat());
+  }
+  launch("window_reverse_residual",
+         withT({c, h, w, window[0], window[1], shifts[0], shifts[1]}) + ", " +
+             (norm ? "true" : "false"),
+         rowsGrid(perImage), 256, 0,
+         {"act(" + ref(proj) + ")", "act(" + ref(residual) + ")", "act(" + ref(out) + ")",
+          normArgs, rows(perImage)});
+  return llvm::Error::success();
+}
+
+llvm::Error Emitter::lowerLayerNorm(ops::LayerNormOp op) {
+  auto type = cast<RankedTensorType>(op.getInput().getType());
+  if (op.getAxis() != type.getRank() - 1)
+    return opError(op, "the CUDA backend normalises over the last axis only");
+  int64_t c = type.getShape().back();
+  batchMultiple[op.getResult()] = batchMultiple.lookup(op.getInput());
+  SWIN_TRY_WEIGHT(gamma, op, op.getScale(), WeightKind::Float);
+  SWIN_TRY_WEIGHT(beta, op, op.getBias(), WeightKind::Float);
+  comment(op);
+  mark(kOther);
+  int64_t perImage = rowsPerImage(op.getInput());
+  int in = valueBuffer.lookup(op.getInput());
+  int out = bufferFor(op.getResult(), "layer norm");
+  use(in);
+  define(out);
+  launch("layer_norm_rows", withT({c}), rowsGrid(perImage), 256, 0,
+         {"act(" + ref(in) + ")", "act(" + ref(out) + ")", wf(gamma), wf(beta),
+          floatLiteral(op.getEpsilon().convertToFloat()), rows(perImage)});
+  return llvm::Error::success();
+}
+
+llvm::Error Emitter::lowerLinear(ops::LinearOp op) {
+  auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+  int64_t n = weightType.getDimSize(0), k = weightType.getDimSize(1);
+  batchMultiple[op.getResult()] = batchMultiple.lookup(op.getInput());
+  SWIN_TRY_WEIGHT(w, op, op.getWeight(), WeightKind::Storage);
+  std::optional<uint64_t> bias;
+  if (op.getBias()) {
+    SWIN_TRY_WEIGHT(b, op, op.getBias(), WeightKind::Storage);
+    bias = b;
+  }
+  ops::Activation activation = op.getActivation();
+  bool gelu = activation != ops::Activation::none;
+  if (gelu && !bias)
+    return opError(op, "a GELU linear needs a bias for cuBLASLt's epilogue");
+  comment(op);
+  mark(gelu ? kMlpFc1 : kOther);
+  int64_t perImage = rowsPerImage(op.getInput());
+  int in = valueBuffer.lookup(op.getInput());
+  int out = bufferFor(op.getResult(), gelu ? "MLP hidden" : "linear");
+  bool epilogueGelu =
+      activation == ops::Activation::gelu_tanh || (gelu && !exactGelu);
+  StringRef epilogue = epilogueGelu ? "kEpilogueGeluBias"
+                       : bias       ? "kEpilogueBias"
+                                    : "kEpilogueNone";
+  gemm(gelu ? "fc1" : "linear", perImage, n, k, epilogue, in, w, bias, std::nullopt, out);
+  if (activation == ops::Activation::gelu && exactGelu) {
+    use(out);
+    std::string count = "(size_t)batch * " + std::to_string(perImage * n);
+    launch("gelu_erf", "T", "(" + count + " + 255) / 256", 256, 0,
+           {"act(" + ref(out) + ")", count});
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error Emitter::lowerResidualLinear(ops::ResidualLinearOp op) {
+  auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+  int64_t n = weightType.getDimSize(0), k = weightType.getDimSize(1);
+  batchMultiple[op.getResult()] = batchMultiple.lookup(op.getResidual());
+  SWIN_TRY_WEIGHT(w, op, op.getWeight(), WeightKind::Storage);
+  SWIN_TRY_WEIGHT(b, op, op.getBias(), WeightKind::Storage);
+  comment(op);
+  mark(kMlpFc2);
+  int64_t perImage = rowsPerImage(op.getInput());
+  if (perImage != rowsPerImage(op.getResidual()))
+    return opError(op, "input and residual rows differ");
+  int in = valueBuffer.lookup(op.getInput());
+  int residual = valueBuffer.lookup(op.getResidual());
+  int out = bufferInPlace(op.getResult(), op.getResidual(), op, "residual stream");
+  gemm("fc2", perImage, n, k, "kEpilogueBias", in, w, b, residual, out);
+  return llvm::Error::success();
+}
+
+llvm::Error Emitter::lowerPatchMerging(ops::PatchMergingOp op) {
+  auto inType = cast<RankedTensorType>(op.getInput().getType());
+  int64_t h = inType.getDimSize(1), w = inType.getDimSize(2), c = inType.getDimSize(3);
+  int64_t n = cast<RankedTensorType>(op.getWeight().getType()).getDimSize(0);
+  batchMultiple[op.getResult()] = batchMultiple.lookup(op.getInput());
+  SWIN_TRY_WEIGHT(gamma, op, op.getScale(), WeightKind::Float);
+  SWIN_TRY_WEIGHT(beta, op, op.getBias(), WeightKind::Float);
+  SWIN_TRY_WEIGHT(weightOffset, op, op.getWeight(), WeightKind::Storage);
+  comment(op);
+  mark(kMerging);
+  int64_t outPerImage = rowsPerImage(op.getResult());
+  int in = valueBuffer.lookup(op.getInput());
+  int merged = scratch("merged patches (LN)", outPerImage * 4 * c * storageBytes);
+  use(in);
+  define(merged);
+  launch("patch_merge_norm", withT({c, h, w}), rowsGrid(outPerImage), 256, 0,
+         {"act(" + ref(in) + ")", "act(" + ref(merged) + ")", wf(gamma), wf(beta),
+          floatLiteral(op.getEpsilon().convertToFloat()), rows(outPerImage)});
+  int out = bufferFor(op.getResult(), "merged tokens");
+  gemm("reduction", outPerImage, n, 4 * c, "kEpilogueNone", merged, weightOffset,
+       std::nullopt, std::nullopt, out);
+  return llvm::Error::success();
+}
+
+llvm::Error Emitter::lowerClassifierHead(ops::ClassifierHeadOp op) {
+  auto inType = cast<RankedTensorType>(op.getInput().getType());
+  int64_t c = inType.getShape().back();
+  int64_t tokens = rowsPerImage(op.getInput());
+  if (batchMultiple.lookup(op.getInput()) != 1)
+    return opError(op, "the head must read whole images");
+  if (c > 1536)
+    return opError(op, "the pooling kernel holds at most 1536 channels");
+  int64_t classes = cast<RankedTensorType>(op.getWeight().getType()).getDimSize(0);
+  batchMultiple[op.getResult()] = 1;
+  SWIN_TRY_WEIGHT(gamma, op, op.getScale(), WeightKind::Float);
+  SWIN_TRY_WEIGHT(beta, op, op.getShift(), WeightKind::Float);
+  SWIN_TRY_WEIGHT(w, op, op.getWeight(), WeightKind::Storage);
+  SWIN_TRY_WEIGHT(b, op, op.getBias(), WeightKind::Storage);
+  comment(op);
+  mark(kHead);
+  int in = valueBuffer.lookup(op.getInput());
+  int pooled = scratch("pooled features", c * storageBytes);
+  use(in);
+  define(pooled);
+  launch("norm_mean_pool", withT({c, tokens}), "batch", 256, 0,
+         {"act(" + ref(in) + ")", "act(" + ref(pooled) + ")", wf(gamma), wf(beta),
+          floatLiteral(op.getEpsilon().convertToFloat())});
+  int out = bufferFor(op.getResult(), "logits");
+  gemm("head", 1, classes, c, "kEpilogueBias", pooled, w, b, std::nullopt, out);
+  return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// Driver
+//===----------------------------------------------------------------------===//
+
+llvm::Expected<CudaModel> Emitter::run() {
+  auto funcs = llvm::to_vector(module.getOps<func::FuncOp>());
+  if (funcs.size() != 1)
+    return llvm::createStringError("the CUDA backend expects one function, found " +
+                                   std::to_string(funcs.size()));
+  func = funcs.front();
+  if (auto attr = func->getAttrOfType<IntegerAttr>("swin.max_batch"))
+    maxBatch = attr.getInt();
+  if (maxBatch < 1)
+    return llvm::createStringError("swin.max_batch must be at least 1");
+  FunctionType type = func.getFunctionType();
+  if (type.getNumInputs() != 1 || type.getNumResults() != 1)
+    return llvm::createStringError("the model must take one image tensor and return one "
+                                   "logits tensor");
+  auto inType = dyn_cast<RankedTensorType>(type.getInput(0));
+  auto outType = dyn_cast<RankedTensorType>(type.getResult(0));
+  if (!inType || inType.getRank() != 4 || !outType || outType.getRank() != 2 ||
+      !inType.getElementType().isF32())
+    return llvm::createStringError(
+        "the model must map [batch, C, H, W] f32 images to [batch, classes] logits");
+  inChannels = inType.getDimSize(1);
+  inHeight = inType.getDimSize(2);
+  inWidth = inType.getDimSize(3);
+  numClasses = outType.getDimSize(1);
+  input = func.getArgument(0);
+  batchMultiple[input] = 1;
+
+  Value result;
+  for (Operation &op : func.getBody().front()) {
+    if (fusedAway.contains(&op) || isa<ops::ConstantOp>(op))
+      continue;
+    for (Value operand : op.getOperands())
+      if (!operand.getDefiningOp<ops::ConstantOp>() && operand != input &&
+          !valueBuffer.count(operand))
+        return opError(&op, "reads a value the CUDA backend did not produce");
+    llvm::Error error =
+        llvm::TypeSwitch<Operation *, llvm::Error>(&op)
+            .Case([&](ops::PatchEmbedOp o) { return lowerPatchEmbed(o); })
+            .Case([&](ops::NormPartitionOp o) { return lowerNormPartition(o); })
+            .Case([&](ops::WindowAttentionOp o) { return lowerWindowAttention(o); })
+            .Case([&](ops::AttentionOutputOp o) { return lowerAttentionOutput(o); })
+            .Case([&](ops::LayerNormOp o) { return lowerLayerNorm(o); })
+            .Case([&](ops::LinearOp o) { return lowerLinear(o); })
+            .Case([&](ops::ResidualLinearOp o) { return lowerResidualLinear(o); })
+            .Case([&](ops::PatchMergingOp o) { return lowerPatchMerging(o); })
+            .Case([&](ops::ClassifierHeadOp o) { return lowerClassifierHead(o); })
+            .Case([&](func::ReturnOp o) {
+              result = o.getOperand(0);
+              return llvm::Error::success();
+            })
+            .Default([&](Operation *o) {
+              return opError(o, "not supported by the CUDA backend (the fused pipeline "
+                                "should have absorbed it; run swin-compile --stats)");
+            });
+    if (error)
+      return std::move(error);
+  }
+  if (!result || !valueBuffer.count(result) ||
+      !result.getDefiningOp<ops::ClassifierHeadOp>())
+    return llvm::createStringError(
+        "the model must end in a classifier head (swin.classifier_head)");
+
+  // The epilogue (after the graph) reads the logits.
+  int logits = valueBuffer.lookup(result);
+  buffers[logits].lastStep = step;
+  {
+    llvm::raw_string_ostream e(epilogueText);
+    std::string count = "batch * " + std::to_string(numClasses);
+    e << "  swinrt::markLayer(ex, SWINRT_LAYER_HEAD);\n"
+      << "  const int count = " << count << ";\n"
+      << "  if (dtype == SWINRT_FLOAT32)\n"
+      << "    swinrt::convert<T, float><<<(count + 255) / 256, 256, 0, ex.stream>>>(\n"
+      << "        act(" << ref(logits) << "), static_cast<float *>(output), count);\n"
+      << "  else\n"
+      << "    swinrt::convert<T, __half><<<(count + 255) / 256, 256, 0, ex.stream>>>(\n"
+      << "        act(" << ref(logits) << "), static_cast<__half *>(output), count);\n"
+      << "  return swinrt::checkLaunch(\"convert\");\n";
+    numKernels += 2;
+  }
+
+  std::vector<BufferRequest> requests;
+  for (const Buffer &b : buffers)
+    requests.push_back(BufferRequest{static_cast<uint64_t>(b.bytesPerImage * maxBatch),
+                                     b.firstStep, b.lastStep});
+  MemoryPlan plan = planMemory(requests, SWINW_ALIGNMENT);
+  if (auto conflict = findConflict(requests, plan, SWINW_ALIGNMENT))
+    return llvm::createStringError("internal error: the memory plan overlaps buffers " +
+                                   std::to_string(conflict->first) + " and " +
+                                   std::to_string(conflict->second));
+
+  payload.resize(alignTo(payload.size(), SWINW_ALIGNMENT));
+  uint64_t payloadChecksum = swinw_checksum(payload.data(), payload.size());
+  std::string unhashed = assemble(plan, payloadChecksum, 0);
+  uint64_t modelHash = swinw_checksum(unhashed.data(), unhashed.size());
+
+  CudaModel model;
+  model.source = assemble(plan, payloadChecksum, modelHash);
+  model.modelHash = modelHash;
+  model.arenaBytes = plan.arenaBytes;
+  model.arenaLowerBound = livenessLowerBound(requests, SWINW_ALIGNMENT);
+  model.numKernels = numKernels;
+  model.numGemms = gemmRows.size();
+
+  swinw_header header{};
+  std::memcpy(header.magic, SWINW_MAGIC, 8);
+  header.version = SWINW_VERSION;
+  header.header_bytes = SWINW_HEADER_BYTES;
+  header.payload_bytes = payload.size();
+  header.payload_checksum = payloadChecksum;
+  header.model_hash = modelHash;
+  header.precision = static_cast<uint32_t>(options.precision);
+  header.header_checksum = swinw_checksum(&header, offsetof(swinw_header, header_checksum));
+  model.weights.resize(SWINW_HEADER_BYTES);
+  std::memcpy(model.weights.data(), &header, SWINW_HEADER_BYTES);
+  model.weights.insert(model.weights.end(), payload.begin(), payload.end());
+  return model;
+}
+
+/// Replaces each $bufN$ with its arena address.
+static std::string placeBuffers(StringRef text, const MemoryPlan &plan) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    size_t start = text.find("$buf");
+    if (start == StringRef::npos) {
+      out += text.str();
+      break;
+    }
+    out += text.substr(0, start).str();
+    size_t end = text.find('$', start + 4);
+    unsigned id = 0;
+    text.substr(start + 4, end - start - 4).getAsInteger(10, id);
+    out += "A + " + std::to_string(plan.offsets[id]);
+    text = text.substr(end + 1);
+  }
+  return out;
+}
+
+std::string Emitter::assemble(const MemoryPlan &plan, uint64_t payloadChecksum,
+                              uint64_t modelHash) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  StringRef precision = precisionName(options.precision);
+  std::string archs = llvm::join(options.archs, ",");
+  os << "// Generated by swin-compile. Do not edit.\n"
+     << "// model: " << inChannels << "x" << inHeight << "x" << inWidth << " -> "
+     << numClasses << " classes, precision " << precision << ", max batch " << maxBatch
+     << ", targets " << archs << "\n"
+     << "// kernels: " << numKernels << " launches, " << gemmRows.size()
+     << " cuBLASLt GEMMs; GELU: " << (exactGelu ? "exact (erf) kernel" : "tanh epilogue")
+     << "\n//\n"
+     << "// memory plan: arena " << plan.arenaBytes << " bytes at batch " << maxBatch
+     << "\n";
+  for (size_t i = 0; i < buffers.size(); ++i)
+    os << "//   buffer " << i << ": offset " << plan.offsets[i] << ", "
+       << buffers[i].bytesPerImage * maxBatch << " bytes, steps [" << buffers[i].firstStep
+       << ", " << buffers[i].lastStep << "], " << buffers[i].what << "\n";
+  os << "// weights: " << payload.size() << " bytes\n\n"
+     << "#include \"swinrt/kernels.cuh\"\n"
+     << "#include \"swinrt/model.h\"\n\n"
+     << "namespace {\n\n"
+     << "using T = " << storageType << ";\n\n"
+     << "inline T *act(char *p) { return reinterpret_cast<T *>(p); }\n"
+     << "inline const T *wt(const char *p) { return reinterpret_cast<const T *>(p); }\n"
+     << "inline const float *wf(const char *p) {\n"
+     << "  return reinterpret_cast<const float *>(p);\n}\n\n"
+     << "const swinrt::GemmSpec kGemms[] = {\n"
+     << "    // rows per image, n, k, epilogue, residual, name\n";
+  for (const std::string &row : gemmRows)
+    os << row << "\n";
+  os << "};\n\n"
+     << "template <typename Kernel>\n"
+     << "swinrt_status setSharedMemory(Kernel kernel, int bytes) {\n"
+     << "  cudaError_t error = cudaFuncSetAttribute(\n"
+     << "      kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes);\n"
+     << "  return error == cudaSuccess ? SWINRT_OK\n"
+     << "                              : swinrt::cudaFailure(error, "
+        "\"cudaFuncSetAttribute\");\n"
+     << "}\n\n"
+     << "swinrt_status init() {\n"
+     << "  cudaFuncAttributes attributes;\n"
+     << "  cudaError_t error = cudaFuncGetAttributes(&attributes, swinrt::convert<T, float>);\n"
+     << "  if (error == cudaErrorNoKernelImageForDevice ||\n"
+     << "      error == cudaErrorInvalidDeviceFunction) {\n"
+     << "    cudaGetLastError();\n"
+     << "    return SWINRT_ERROR_WRONG_ARCH;\n"
+     << "  }\n"
+     << "  if (error != cudaSuccess)\n"
+     << "    return swinrt::cudaFailure(error, \"cudaFuncGetAttributes\");\n";
+  for (const std::string &line : initLines)
+    os << line << "\n";
+  os << "  return SWINRT_OK;\n}\n\n"
+     << "swinrt_status prologue(swinrt::Exec &ex, const void *input, swinrt_dtype dtype,\n"
+     << "                       int batch) {\n"
+     << "  char *A = ex.arena;\n"
+     << placeBuffers(prologueText, plan) << "}\n\n"
+     << "swinrt_status body(swinrt::Exec &ex, int batch) {\n"
+     << "  char *A = ex.arena;\n"
+     << "  const char *W = ex.weights;\n"
+     << placeBuffers(bodyText, plan) << "  return SWINRT_OK;\n}\n\n"
+     << "swinrt_status epilogue(swinrt::Exec &ex, void *output, swinrt_dtype dtype,\n"
+     << "                       int batch) {\n"
+     << "  char *A = ex.arena;\n"
+     << placeBuffers(epilogueText, plan) << "}\n\n"
+     << "} // namespace\n\n"
+     << "const swinrt::ModelDesc swinrt::kModel = {\n"
+     << "    /*modelHash=*/0x" << llvm::format_hex_no_prefix(modelHash, 16) << "ull,\n"
+     << "    /*payloadChecksum=*/0x" << llvm::format_hex_no_prefix(payloadChecksum, 16)
+     << "ull,\n"
+     << "    /*weightsBytes=*/" << payload.size() << "ull,\n"
+     << "    /*arenaBytes=*/" << plan.arenaBytes << "ull,\n"
+     << "    swinrt::k"
+     << (options.precision == Precision::Fp32   ? "Fp32"
+         : options.precision == Precision::Tf32 ? "Tf32"
+         : options.precision == Precision::Fp16 ? "Fp16"
+                                                : "Bf16")
+     << ",\n"
+     << "    /*maxBatch=*/" << maxBatch << ",\n"
+     << "    /*input=*/" << inChannels << ", " << inHeight << ", " << inWidth << ",\n"
+     << "    /*numClasses=*/" << numClasses << ",\n"
+     << "    \"" << precision << "\",\n"
+     << "    \"" << archs << "\",\n"
+     << "    kGemms,\n"
+     << "    /*numGemms=*/" << gemmRows.size() << ",\n"
+     << "    init,\n"
+     << "    prologue,\n"
+     << "    body,\n"
+     << "    epilogue,\n"
+     << "};\n";
+  return text;
+}
+
+namespace swin::cuda {
+llvm::Expected<CudaModel> emitCudaModel(ModuleOp module, const EmitOptions &options) {
+  return Emitter(module, options).run();
+}
+} // namespace swin::cuda
+
+//===----------------------------------------------------------------------===//
+// Translation registration
+//===----------------------------------------------------------------------===//
+
+namespace swin::cuda {
+void registerToCudaTranslation() {
+  static llvm::cl::opt<std::string> precision(
+      "swin-cuda-precision", llvm::cl::desc("Precision of --swin-to-cuda"),
+      llvm::cl::init("fp16"));
+  static llvm::cl::opt<std::string> archs(
+      "swin-cuda-arch", llvm::cl::desc("Targets of --swin-to-cuda"), llvm::cl::init("sm_90"));
+  TranslateFromMLIRRegistration registration(
+      "swin-to-cuda", "emit the CUDA C++ of a fused swin module (model.cu)",
+      [](ModuleOp module, llvm::raw_ostream &os) -> LogicalResult {
+        EmitOptions options;
+        if (!parsePrecision(precision, options.precision))
+          return module.emitError("unknown precision '" + precision + "'");
+        auto parsedArchs = parseArchList(archs);
+        if (!parsedArchs)
+          return module.emitError(llvm::toString(parsedArchs.takeError()));
+        options.archs = *parsedArchs;
+        auto model = emitCudaModel(module, options);
+        if (!model)
+          return module.emitError(llvm::toString(model.takeError()));
+        os << model->source;
+        return success();
+      },
+      [](DialectRegistry &registry) {
+        registry.insert<mlir::swin::SwinDialect, func::FuncDialect>();
+      });
+}
+} // namespace swin::cuda

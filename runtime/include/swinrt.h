@@ -1,0 +1,123 @@
+/*===- swinrt.h - C API of a compiled Swin model ------------------*- C -*-===//
+ *
+ * A folder written by `swin-compile MODEL.onnx -o OUT` holds libswinmodel.so,
+ * which exports this API, the weights file model.swinw and this header.
+ *
+ *   swinrt_engine *engine;
+ *   if (swinrt_create("OUT", 0, stream, &engine) != SWINRT_OK)
+ *     fprintf(stderr, "%s\n", swinrt_last_error());
+ *   swinrt_run(engine, d_input, SWINRT_FLOAT32, d_logits, SWINRT_FLOAT32, batch);
+ *   swinrt_destroy(engine);
+ *
+ * Inputs are device pointers to NCHW images, outputs device pointers to
+ * [batch, classes] logits. Every call returns a status; on failure
+ * swinrt_last_error() holds one line saying what went wrong (per thread).
+ * The header needs no CUDA headers: a stream is passed as `void *`
+ * (a cudaStream_t), NULL for the legacy default stream.
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef SWINRT_H
+#define SWINRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define SWINRT_API __attribute__((visibility("default")))
+#else
+#define SWINRT_API
+#endif
+
+typedef enum swinrt_status {
+  SWINRT_OK = 0,
+  SWINRT_ERROR_INVALID_ARGUMENT = 1, /* null pointer, bad dtype, ...     */
+  SWINRT_ERROR_NO_DEVICE = 2,        /* no CUDA device or driver          */
+  SWINRT_ERROR_WRONG_ARCH = 3,       /* library not built for this GPU    */
+  SWINRT_ERROR_BATCH = 4,            /* batch < 1 or above the maximum    */
+  SWINRT_ERROR_WEIGHTS = 5,          /* missing, truncated or foreign     */
+  SWINRT_ERROR_IO = 6,               /* a file could not be read          */
+  SWINRT_ERROR_OUT_OF_MEMORY = 7,
+  SWINRT_ERROR_CUDA = 8,             /* a CUDA call failed                */
+  SWINRT_ERROR_CUBLAS = 9            /* a cuBLASLt call failed            */
+} swinrt_status;
+
+typedef enum swinrt_dtype { SWINRT_FLOAT32 = 0, SWINRT_FLOAT16 = 1 } swinrt_dtype;
+
+/* Per-layer categories of swinrt_profile, in table order. */
+enum {
+  SWINRT_LAYER_PATCH_EMBED = 0,
+  SWINRT_LAYER_NORM_PARTITION,
+  SWINRT_LAYER_ATTENTION,
+  SWINRT_LAYER_PROJECTION,
+  SWINRT_LAYER_MLP_FC1,
+  SWINRT_LAYER_MLP_FC2,
+  SWINRT_LAYER_MERGING,
+  SWINRT_LAYER_HEAD,
+  SWINRT_LAYER_OTHER,
+  SWINRT_NUM_LAYERS
+};
+
+typedef struct swinrt_model_info {
+  int max_batch;
+  int in_channels, in_height, in_width;
+  int num_classes;
+  const char *precision; /* "fp32", "tf32", "fp16" or "bf16" */
+  const char *archs;     /* e.g. "sm_80,sm_90" */
+  uint64_t arena_bytes;  /* activations at the maximum batch */
+  uint64_t weights_bytes;
+  uint64_t model_hash;
+} swinrt_model_info;
+
+typedef struct swinrt_engine swinrt_engine;
+
+/* What the library was compiled for; needs no GPU. */
+SWINRT_API swinrt_status swinrt_get_info(swinrt_model_info *info);
+
+/* Loads `model_dir`/model.swinw (checked: magic, version, model, checksum)
+ * and prepares `device` to run on `stream`. */
+SWINRT_API swinrt_status swinrt_create(const char *model_dir, int device, void *stream,
+                                       swinrt_engine **engine);
+
+/* Runs `batch` images (1 <= batch <= max_batch) on the engine's stream.
+ * The first call at each batch size captures a CUDA graph that later calls
+ * replay. Asynchronous: synchronise the stream before reading `output`. */
+SWINRT_API swinrt_status swinrt_run(swinrt_engine *engine, const void *input,
+                                    swinrt_dtype input_dtype, void *output,
+                                    swinrt_dtype output_dtype, int batch);
+
+/* swinrt_run on host memory: copies the input in and the output back
+ * through buffers the engine owns. Synchronous. */
+SWINRT_API swinrt_status swinrt_run_host(swinrt_engine *engine, const void *input,
+                                         swinrt_dtype input_dtype, void *output,
+                                         swinrt_dtype output_dtype, int batch);
+
+/* Times `iterations` runs (after warm-up) on random device-resident fp32
+ * inputs with CUDA events, each run timed alone; writes the median and the
+ * minimum milliseconds. Synchronous. */
+SWINRT_API swinrt_status swinrt_benchmark(swinrt_engine *engine, int batch, int iterations,
+                                          double *median_ms, double *min_ms);
+
+/* Runs the forward eagerly (no graph) `iterations` times on random inputs,
+ * with an event between layers, and writes the mean milliseconds of each
+ * SWINRT_LAYER_* category into `ms[SWINRT_NUM_LAYERS]`. Synchronous. */
+SWINRT_API swinrt_status swinrt_profile(swinrt_engine *engine, int batch, int iterations,
+                                        double *ms);
+
+SWINRT_API const char *swinrt_layer_name(int layer);
+
+SWINRT_API swinrt_status swinrt_destroy(swinrt_engine *engine);
+
+/* The message of the last failed call on this thread ("" if none). */
+SWINRT_API const char *swinrt_last_error(void);
+
+SWINRT_API const char *swinrt_status_string(swinrt_status status);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SWINRT_H */

@@ -1,0 +1,365 @@
+//===- kernels.cuh - kernel templates instantiated by generated models ----===//
+//
+// Every template takes the model's shapes as compile-time parameters, so a
+// generated model instantiates exactly the kernels it needs, with loop
+// bounds and index arithmetic folded. Activations are row-major [rows, C]
+// in the model's storage type T (float, __half or __nv_bfloat16);
+// LayerNorm parameters, position biases and masks are float. Arithmetic
+// and statistics are in fp32.
+//
+// Row kernels give one warp to each row: kRowsPerBlock rows per block of
+// 256 threads, and lane l holds elements l, l + 32, ... in registers.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SWINRT_KERNELS_CUH
+#define SWINRT_KERNELS_CUH
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <math_constants.h>
+
+namespace swinrt {
+
+constexpr int kRowThreads = 256;
+constexpr int kRowsPerBlock = kRowThreads / 32;
+
+__device__ __forceinline__ float toFloat(float v) { return v; }
+__device__ __forceinline__ float toFloat(__half v) { return __half2float(v); }
+__device__ __forceinline__ float toFloat(__nv_bfloat16 v) { return __bfloat162float(v); }
+
+template <typename T> __device__ __forceinline__ T fromFloat(float v);
+template <> __device__ __forceinline__ float fromFloat<float>(float v) { return v; }
+template <> __device__ __forceinline__ __half fromFloat<__half>(float v) {
+  return __float2half_rn(v);
+}
+template <> __device__ __forceinline__ __nv_bfloat16 fromFloat<__nv_bfloat16>(float v) {
+  return __float2bfloat16_rn(v);
+}
+
+__device__ __forceinline__ float warpSum(float v) {
+#pragma unroll
+  for (int offset = 16; offset > 0; offset >>= 1)
+    v += __shfl_xor_sync(0xffffffffu, v, offset);
+  return v;
+}
+
+__device__ __forceinline__ float warpMax(float v) {
+#pragma unroll
+  for (int offset = 16; offset > 0; offset >>= 1)
+    v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, offset));
+  return v;
+}
+
+/// One row of C values spread over a warp.
+template <int C> struct LaneRow {
+  static constexpr int kCount = (C + 31) / 32;
+  float v[kCount];
+
+  template <typename T> __device__ __forceinline__ void load(const T *row, int lane) {
+#pragma unroll
+    for (int i = 0; i < kCount; ++i) {
+      int c = lane + 32 * i;
+      v[i] = c < C ? toFloat(row[c]) : 0.0f;
+    }
+  }
+
+  template <typename T> __device__ __forceinline__ void store(T *row, int lane) const {
+#pragma unroll
+    for (int i = 0; i < kCount; ++i) {
+      int c = lane + 32 * i;
+      if (c < C)
+        row[c] = fromFloat<T>(v[i]);
+    }
+  }
+
+  /// LayerNorm over the row, two-pass variance (as PyTorch).
+  __device__ __forceinline__ void normalize(const float *__restrict__ gamma,
+                                            const float *__restrict__ beta, float eps,
+                                            int lane) {
+    float sum = 0.0f;
+#pragma unroll
+    for (int i = 0; i < kCount; ++i)
+      sum += v[i];
+    float mean = warpSum(sum) * (1.0f / C);
+    float squares = 0.0f;
+#pragma unroll
+    for (int i = 0; i < kCount; ++i) {
+      int c = lane + 32 * i;
+      float d = c < C ? v[i] - mean : 0.0f;
+      squares += d * d;
+    }
+    float rstd = rsqrtf(warpSum(squares) * (1.0f / C) + eps);
+#pragma unroll
+    for (int i = 0; i < kCount; ++i) {
+      int c = lane + 32 * i;
+      if (c < C)
+        v[i] = (v[i] - mean) * rstd * gamma[c] + beta[c];
+    }
+  }
+};
+
+__device__ __forceinline__ int positiveMod(int a, int n) { return ((a % n) + n) % n; }
+
+//===----------------------------------------------------------------------===//
+// Patch embedding
+//===----------------------------------------------------------------------===//
+
+/// NCHW image to rows of non-overlapping PxP patches, [B * (H/P) * (W/P),
+/// CIN * P * P], in the conv weight's (cin, ky, kx) order. One thread per
+/// output element.
+template <typename TIn, typename T, int CIN, int H, int W, int P>
+__global__ void __launch_bounds__(256)
+    patch_im2col(const TIn *__restrict__ input, T *__restrict__ out, int total) {
+  constexpr int kK = CIN * P * P, kWp = W / P, kPatches = (H / P) * kWp;
+  int idx = blockIdx.x * blockDim.x + threadIdx.x;
+  if (idx >= total)
+    return;
+  int row = idx / kK, k = idx % kK;
+  int b = row / kPatches, patch = row % kPatches;
+  int cin = k / (P * P), ky = (k / P) % P, kx = k % P;
+  int y = (patch / kWp) * P + ky, x = (patch % kWp) * P + kx;
+  out[idx] = fromFloat<T>(toFloat(input[((size_t)(b * CIN + cin) * H + y) * W + x]));
+}
+
+//===----------------------------------------------------------------------===//
+// LayerNorm variants
+//===----------------------------------------------------------------------===//
+
+template <typename T, int C>
+__global__ void __launch_bounds__(kRowThreads)
+    layer_norm_rows(const T *__restrict__ in, T *__restrict__ out,
+                    const float *__restrict__ gamma, const float *__restrict__ beta,
+                    float eps, int rows) {
+  int row = blockIdx.x * kRowsPerBlock + threadIdx.x / 32, lane = threadIdx.x % 32;
+  if (row >= rows)
+    return;
+  LaneRow<C> r;
+  r.load(in + (size_t)row * C, lane);
+  r.normalize(gamma, beta, eps, lane);
+  r.store(out + (size_t)row * C, lane);
+}
+
+/// LayerNorm, cyclic shift by (SH, SW) and window partition in one pass:
+/// output row r is token t of window w; it reads the image pixel that
+/// torch.roll moves there.
+template <typename T, int C, int H, int W, int WH, int WW, int SH, int SW>
+__global__ void __launch_bounds__(kRowThreads)
+    norm_partition(const T *__restrict__ in, T *__restrict__ out,
+                   const float *__restrict__ gamma, const float *__restrict__ beta,
+                   float eps, int rows) {
+  constexpr int kTokens = WH * WW, kWindowsX = W / WW, kPerImage = H * W;
+  int row = blockIdx.x * kRowsPerBlock + threadIdx.x / 32, lane = threadIdx.x % 32;
+  if (row >= rows)
+    return;
+  int b = row / kPerImage, r = row % kPerImage;
+  int window = r / kTokens, t = r % kTokens;
+  int y = (window / kWindowsX) * WH + t / WW;
+  int x = (window % kWindowsX) * WW + t % WW;
+  int sy = positiveMod(y - SH, H), sx = positiveMod(x - SW, W);
+  LaneRow<C> v;
+  v.load(in + ((size_t)b * kPerImage + sy * W + sx) * C, lane);
+  v.normalize(gamma, beta, eps, lane);
+  v.store(out + (size_t)row * C, lane);
+}
+
+/// Window reverse, reverse shift (SH, SW > 0 in shifted blocks) and residual
+/// add: out[image pixel] = residual + proj[its window token]. With NORM it
+/// also writes LayerNorm(out), the input of the block's MLP. `out` may be
+/// `residual` (each row is read before it is written).
+template <typename T, int C, int H, int W, int WH, int WW, int SH, int SW, bool NORM>
+__global__ void __launch_bounds__(kRowThreads)
+    window_reverse_residual(const T *__restrict__ proj, const T *residual, T *out,
+                            T *__restrict__ normOut,
+                            const float *__restrict__ gamma,
+                            const float *__restrict__ beta, float eps, int rows) {
+  constexpr int kTokens = WH * WW, kWindowsX = W / WW, kPerImage = H * W;
+  int row = blockIdx.x * kRowsPerBlock + threadIdx.x / 32, lane = threadIdx.x % 32;
+  if (row >= rows)
+    return;
+  int b = row / kPerImage, r = row % kPerImage;
+  int py = positiveMod(r / W - SH, H), px = positiveMod(r % W - SW, W);
+  int window = (py / WH) * kWindowsX + px / WW;
+  int token = (py % WH) * WW + px % WW;
+  LaneRow<C> v, p;
+  v.load(residual + (size_t)row * C, lane);
+  p.load(proj + ((size_t)b * kPerImage + window * kTokens + token) * C, lane);
+#pragma unroll
+  for (int i = 0; i < LaneRow<C>::kCount; ++i)
+    v.v[i] += p.v[i];
+  v.store(out + (size_t)row * C, lane);
+  if constexpr (NORM) {
+    v.normalize(gamma, beta, eps, lane);
+    v.store(normOut + (size_t)row * C, lane);
+  }
+}
+
+/// Patch merging's gather and LayerNorm: output row (b, i, j) holds the 2x2
+/// patch at (2i + p, 2j + q) in the order (0,0), (1,0), (0,1), (1,1) of
+/// timm, torchvision and Hugging Face, normalised over its 4C values.
+template <typename T, int C, int H, int W>
+__global__ void __launch_bounds__(kRowThreads)
+    patch_merge_norm(const T *__restrict__ in, T *__restrict__ out,
+                     const float *__restrict__ gamma, const float *__restrict__ beta,
+                     float eps, int rows) {
+  constexpr int kC4 = 4 * C, kWo = W / 2, kPerImage = (H / 2) * kWo;
+  int row = blockIdx.x * kRowsPerBlock + threadIdx.x / 32, lane = threadIdx.x % 32;
+  if (row >= rows)
+    return;
+  int b = row / kPerImage, r = row % kPerImage;
+  int i = r / kWo, j = r % kWo;
+  LaneRow<kC4> v;
+#pragma unroll
+  for (int n = 0; n < LaneRow<kC4>::kCount; ++n) {
+    int c4 = lane + 32 * n;
+    int k = c4 / C, c = c4 % C;
+    int y = 2 * i + (k & 1), x = 2 * j + (k >> 1);
+    v.v[n] = c4 < kC4 ? toFloat(in[((size_t)b * H * W + y * W + x) * C + c]) : 0.0f;
+  }
+  v.normalize(gamma, beta, eps, lane);
+  v.store(out + (size_t)row * kC4, lane);
+}
+
+/// Final LayerNorm and mean over the TOKENS tokens of each image: one block
+/// of 256 threads per image, out [B, C].
+template <typename T, int C, int TOKENS>
+__global__ void __launch_bounds__(kRowThreads)
+    norm_mean_pool(const T *__restrict__ in, T *__restrict__ out,
+                   const float *__restrict__ gamma, const float *__restrict__ beta,
+                   float eps) {
+  __shared__ float partial[kRowsPerBlock][C];
+  int warp = threadIdx.x / 32, lane = threadIdx.x % 32, b = blockIdx.x;
+  float acc[LaneRow<C>::kCount] = {};
+  for (int t = warp; t < TOKENS; t += kRowsPerBlock) {
+    LaneRow<C> v;
+    v.load(in + ((size_t)b * TOKENS + t) * C, lane);
+    v.normalize(gamma, beta, eps, lane);
+#pragma unroll
+    for (int i = 0; i < LaneRow<C>::kCount; ++i)
+      acc[i] += v.v[i];
+  }
+#pragma unroll
+  for (int i = 0; i < LaneRow<C>::kCount; ++i) {
+    int c = lane + 32 * i;
+    if (c < C)
+      partial[warp][c] = acc[i];
+  }
+  __syncthreads();
+  for (int c = threadIdx.x; c < C; c += kRowThreads) {
+    float sum = 0.0f;
+#pragma unroll
+    for (int w = 0; w < kRowsPerBlock; ++w)
+      sum += partial[w][c];
+    out[(size_t)b * C + c] = fromFloat<T>(sum * (1.0f / TOKENS));
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Window attention
+//===----------------------------------------------------------------------===//
+
+/// Shared memory of window_attention: K (rows padded by one word against
+/// bank conflicts), V, and one probability row per warp.
+template <int N, int HD> constexpr int windowAttentionSmemBytes() {
+  return (N * (HD + 1) + N * HD + 4 * N + 4 * HD) * (int)sizeof(float);
+}
+
+/// softmax(scale * q k^T + bias[head] (+ mask[window mod NW])) v for one
+/// (window, head) per block of four warps, from the QKV projection
+/// qkv [windows * N, 3 * HEADS * HD] (q, k, v blocks, heads inside each).
+/// A warp owns a query row: lanes split the keys for the scores and the
+/// head dimension for the output. Writes out [windows * N, HEADS * HD].
+template <typename T, int N, int HD, int HEADS, bool MASK, int NW>
+__global__ void __launch_bounds__(128)
+    window_attention(const T *__restrict__ qkv, T *__restrict__ out,
+                     const float *__restrict__ positionBias,
+                     const float *__restrict__ mask, float scale) {
+  constexpr int kInner = HEADS * HD, kStride = 3 * kInner, kKeysPerLane = (N + 31) / 32;
+  extern __shared__ float smem[];
+  float *ks = smem;                 // [N][HD + 1]
+  float *vs = ks + N * (HD + 1);    // [N][HD]
+  float *ps = vs + N * HD;          // [4][N]
+  float *qs = ps + 4 * N;           // [4][HD]
+  int head = blockIdx.x % HEADS, window = blockIdx.x / HEADS;
+  int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const T *base = qkv + (size_t)window * N * kStride + head * HD;
+  for (int i = threadIdx.x; i < N * HD; i += blockDim.x) {
+    int j = i / HD, d = i % HD;
+    ks[j * (HD + 1) + d] = toFloat(base[(size_t)j * kStride + kInner + d]);
+    vs[j * HD + d] = toFloat(base[(size_t)j * kStride + 2 * kInner + d]);
+  }
+  __syncthreads();
+  const float *bias = positionBias + (size_t)head * N * N;
+  const float *windowMask = MASK ? mask + (size_t)(window % NW) * N * N : nullptr;
+  float *q = qs + warp * HD, *p = ps + warp * N;
+  for (int i = warp; i < N; i += 4) {
+    for (int d = lane; d < HD; d += 32)
+      q[d] = toFloat(base[(size_t)i * kStride + d]);
+    __syncwarp();
+    float s[kKeysPerLane];
+    float rowMax = -CUDART_INF_F;
+#pragma unroll
+    for (int t = 0; t < kKeysPerLane; ++t) {
+      int j = lane + 32 * t;
+      s[t] = -CUDART_INF_F;
+      if (j < N) {
+        float dot = 0.0f;
+#pragma unroll
+        for (int d = 0; d < HD; ++d)
+          dot += q[d] * ks[j * (HD + 1) + d];
+        s[t] = dot * scale + bias[i * N + j] + (MASK ? windowMask[i * N + j] : 0.0f);
+        rowMax = fmaxf(rowMax, s[t]);
+      }
+    }
+    rowMax = warpMax(rowMax);
+    float sum = 0.0f;
+#pragma unroll
+    for (int t = 0; t < kKeysPerLane; ++t) {
+      int j = lane + 32 * t;
+      s[t] = j < N ? expf(s[t] - rowMax) : 0.0f;
+      sum += s[t];
+    }
+    float inv = 1.0f / warpSum(sum);
+#pragma unroll
+    for (int t = 0; t < kKeysPerLane; ++t) {
+      int j = lane + 32 * t;
+      if (j < N)
+        p[j] = s[t] * inv;
+    }
+    __syncwarp();
+    for (int d = lane; d < HD; d += 32) {
+      float acc = 0.0f;
+#pragma unroll 7
+      for (int j = 0; j < N; ++j)
+        acc += p[j] * vs[j * HD + d];
+      out[((size_t)window * N + i) * kInner + head * HD + d] = fromFloat<T>(acc);
+    }
+    __syncwarp();
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+/// Exact (erf) GELU in place, for the fp32 paths: cuBLASLt's GELU epilogue
+/// is the tanh approximation.
+template <typename T>
+__global__ void __launch_bounds__(256) gelu_erf(T *__restrict__ x, size_t n) {
+  size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+  if (i >= n)
+    return;
+  float v = toFloat(x[i]);
+  x[i] = fromFloat<T>(0.5f * v * (1.0f + erff(v * 0.70710678118654752f)));
+}
+
+template <typename TIn, typename TOut>
+__global__ void __launch_bounds__(256)
+    convert(const TIn *__restrict__ in, TOut *__restrict__ out, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n)
+    out[i] = fromFloat<TOut>(toFloat(in[i]));
+}
+
+} // namespace swinrt
+
+#endif // SWINRT_KERNELS_CUH

@@ -1,0 +1,87 @@
+//===- model.h - interface between generated model code and libswinrt ----===//
+//
+// swin-compile emits model.cu, which defines `swinrt::kModel`: the model's
+// constants (shapes, arena and weights sizes, GEMM table) and three host
+// functions that enqueue its kernels. engine.cu implements the C API in
+// swinrt.h on top of it: weights, arena, cuBLASLt plans, CUDA graphs.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SWINRT_MODEL_H
+#define SWINRT_MODEL_H
+
+#include "swinrt.h"
+
+#include <cuda_runtime.h>
+
+namespace swinrt {
+
+enum Precision { kFp32 = 0, kTf32 = 1, kFp16 = 2, kBf16 = 3 };
+
+enum GemmEpilogue { kEpilogueNone = 0, kEpilogueBias = 1, kEpilogueGeluBias = 2 };
+
+/// One GEMM site: out[M, n] = x[M, k] * w[n, k]^T (+ bias) (+ residual),
+/// M = rowsPerImage * batch, all row-major.
+struct GemmSpec {
+  int rowsPerImage;
+  int n;
+  int k;
+  GemmEpilogue epilogue;
+  bool residual;    // beta = 1 with the residual as cuBLASLt's C
+  const char *name; // for messages and the profile
+};
+
+struct Engine;
+
+/// What a generated launch sequence sees.
+struct Exec {
+  Engine *engine;
+  cudaStream_t stream;
+  char *arena;
+  const char *weights;
+};
+
+struct ModelDesc {
+  uint64_t modelHash;
+  uint64_t payloadChecksum;
+  uint64_t weightsBytes;
+  uint64_t arenaBytes;
+  Precision precision;
+  int maxBatch;
+  int inChannels, inHeight, inWidth;
+  int numClasses;
+  const char *precisionName;
+  const char *archs;
+  const GemmSpec *gemms;
+  int numGemms;
+  /// One-time setup on the device (shared-memory limits); also proves that
+  /// the kernels were built for it.
+  swinrt_status (*init)();
+  /// Reads the caller's input into the arena (outside the CUDA graph).
+  swinrt_status (*prologue)(Exec &, const void *input, swinrt_dtype dtype, int batch);
+  /// Everything between input and logits: what the CUDA graph captures.
+  swinrt_status (*body)(Exec &, int batch);
+  /// Writes the logits to the caller's output (outside the CUDA graph).
+  swinrt_status (*epilogue)(Exec &, void *output, swinrt_dtype dtype, int batch);
+};
+
+extern const ModelDesc kModel;
+
+/// Runtime services for the generated code (engine.cu).
+swinrt_status gemm(Exec &ex, int id, int batch, const void *x, const void *w,
+                   const void *bias, const void *residual, void *out);
+/// Profiling mark: the time up to the next mark counts for `layer`.
+void markLayer(Exec &ex, int layer);
+/// Checks the last launch; names the kernel on failure.
+swinrt_status checkLaunch(const char *kernel);
+swinrt_status cudaFailure(cudaError_t error, const char *call);
+
+} // namespace swinrt
+
+#define SWINRT_TRY(expr)                                                       \
+  do {                                                                         \
+    swinrt_status swinrt_try_status_ = (expr);                                 \
+    if (swinrt_try_status_ != SWINRT_OK)                                       \
+      return swinrt_try_status_;                                               \
+  } while (0)
+
+#endif // SWINRT_MODEL_H

@@ -1,0 +1,669 @@
+//===- engine.cu - libswinrt: the C API over a generated model ------------===//
+//
+// Loads and checks the weights file (mmap), owns the device buffers (one
+// activation arena sized for the maximum batch, the weights, the cuBLASLt
+// workspace), plans the model's GEMMs with cuBLASLt heuristics per batch
+// size, and captures one CUDA graph per batch size.
+//
+//===----------------------------------------------------------------------===//
+
+#include "swinrt.h"
+#include "swinrt/model.h"
+#include "swinrt/weights_format.h"
+
+#include <cublasLt.h>
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdarg>
+#include <cstddef>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace swinrt {
+namespace {
+
+thread_local std::string lastError;
+
+swinrt_status fail(swinrt_status status, const char *format, ...) {
+  char buffer[1024];
+  va_list args;
+  va_start(args, format);
+  vsnprintf(buffer, sizeof(buffer), format, args);
+  va_end(args);
+  lastError = buffer;
+  return status;
+}
+
+constexpr size_t kWorkspaceBytes = 32u << 20;
+
+struct GemmPlan {
+  cublasLtMatmulDesc_t desc = nullptr;
+  cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
+  cublasLtMatmulAlgo_t algo{};
+};
+
+} // namespace
+
+struct Engine {
+  int device = 0;
+  cudaStream_t stream = nullptr;
+  bool ownsStream = false;
+  char *arena = nullptr;
+  char *weights = nullptr;
+  void *workspace = nullptr;
+  cublasLtHandle_t lt = nullptr;
+  std::map<std::pair<int, int>, GemmPlan> plans; // (gemm id, batch)
+  std::map<int, cudaGraphExec_t> graphs;         // batch
+  bool graphsFailed = false;
+  // Profiling: (layer, event) marks of the current eager run.
+  bool profiling = false;
+  std::vector<std::pair<int, cudaEvent_t>> marks;
+  std::vector<cudaEvent_t> eventPool;
+  size_t nextEvent = 0;
+  // Engine-owned fp32 input and output at the maximum batch, for
+  // swinrt_run_host, swinrt_benchmark and swinrt_profile.
+  float *ownInput = nullptr;
+  float *ownOutput = nullptr;
+  // Staging for swinrt_run_host, at the maximum batch.
+  void *stageInput = nullptr;
+  void *stageOutput = nullptr;
+
+  Exec exec() { return Exec{this, stream, arena, weights}; }
+};
+
+swinrt_status cudaFailure(cudaError_t error, const char *call) {
+  if (error == cudaErrorMemoryAllocation)
+    return fail(SWINRT_ERROR_OUT_OF_MEMORY, "%s: out of device memory", call);
+  if (error == cudaErrorNoKernelImageForDevice || error == cudaErrorInvalidDeviceFunction)
+    return fail(SWINRT_ERROR_WRONG_ARCH,
+                "%s: the library has no kernels for this GPU (built for %s): %s", call,
+                kModel.archs, cudaGetErrorString(error));
+  return fail(SWINRT_ERROR_CUDA, "%s failed: %s", call, cudaGetErrorString(error));
+}
+
+#define SWINRT_CUDA(call)                                                      \
+  do {                                                                         \
+    cudaError_t swinrt_cuda_error_ = (call);                                   \
+    if (swinrt_cuda_error_ != cudaSuccess)                                     \
+      return cudaFailure(swinrt_cuda_error_, #call);                           \
+  } while (0)
+
+#define SWINRT_CUBLAS(call)                                                    \
+  do {                                                                         \
+    cublasStatus_t swinrt_cublas_status_ = (call);                             \
+    if (swinrt_cublas_status_ != CUBLAS_STATUS_SUCCESS)                        \
+      return fail(SWINRT_ERROR_CUBLAS, "%s failed: %s", #call,                 \
+                  cublasLtGetStatusString(swinrt_cublas_status_));             \
+  } while (0)
+
+swinrt_status checkLaunch(const char *kernel) {
+  cudaError_t error = cudaGetLastError();
+  if (error != cudaSuccess)
+    return cudaFailure(error, kernel);
+  return SWINRT_OK;
+}
+
+void markLayer(Exec &ex, int layer) {
+  Engine &e = *ex.engine;
+  if (!e.profiling)
+    return;
+  if (e.nextEvent == e.eventPool.size()) {
+    cudaEvent_t event;
+    if (cudaEventCreate(&event) != cudaSuccess)
+      return;
+    e.eventPool.push_back(event);
+  }
+  cudaEvent_t event = e.eventPool[e.nextEvent++];
+  cudaEventRecord(event, ex.stream);
+  e.marks.emplace_back(layer, event);
+}
+
+namespace {
+
+cudaDataType_t storageType() {
+  switch (kModel.precision) {
+  case kFp16:
+    return CUDA_R_16F;
+  case kBf16:
+    return CUDA_R_16BF;
+  default:
+    return CUDA_R_32F;
+  }
+}
+
+swinrt_status createPlan(Engine &e, const GemmSpec &spec, int batch, const void *bias,
+                         GemmPlan &plan) {
+  int64_t m = (int64_t)spec.rowsPerImage * batch;
+  cublasComputeType_t compute =
+      kModel.precision == kTf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
+  cudaDataType_t type = storageType();
+  SWINRT_CUBLAS(cublasLtMatmulDescCreate(&plan.desc, compute, CUDA_R_32F));
+  // Row-major out[m, n] = x[m, k] w[n, k]^T is column-major
+  // out^T[n, m] = w^T... : A = w (k x n, transposed), B = x (k x m).
+  cublasOperation_t transA = CUBLAS_OP_T, transB = CUBLAS_OP_N;
+  SWINRT_CUBLAS(cublasLtMatmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_TRANSA,
+                                               &transA, sizeof(transA)));
+  SWINRT_CUBLAS(cublasLtMatmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_TRANSB,
+                                               &transB, sizeof(transB)));
+  cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_DEFAULT;
+  if (spec.epilogue == kEpilogueBias)
+    epilogue = CUBLASLT_EPILOGUE_BIAS;
+  else if (spec.epilogue == kEpilogueGeluBias)
+    epilogue = CUBLASLT_EPILOGUE_GELU_BIAS;
+  SWINRT_CUBLAS(cublasLtMatmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_EPILOGUE,
+                                               &epilogue, sizeof(epilogue)));
+  if (spec.epilogue != kEpilogueNone)
+    SWINRT_CUBLAS(cublasLtMatmulDescSetAttribute(
+        plan.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias)));
+  SWINRT_CUBLAS(cublasLtMatrixLayoutCreate(&plan.a, type, spec.k, spec.n, spec.k));
+  SWINRT_CUBLAS(cublasLtMatrixLayoutCreate(&plan.b, type, spec.k, m, spec.k));
+  SWINRT_CUBLAS(cublasLtMatrixLayoutCreate(&plan.c, type, spec.n, m, spec.n));
+
+  cublasLtMatmulPreference_t preference;
+  SWINRT_CUBLAS(cublasLtMatmulPreferenceCreate(&preference));
+  size_t workspace = kWorkspaceBytes;
+  cublasLtMatmulPreferenceSetAttribute(preference,
+                                       CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
+                                       &workspace, sizeof(workspace));
+  cublasLtMatmulHeuristicResult_t result{};
+  int found = 0;
+  cublasStatus_t status = cublasLtMatmulAlgoGetHeuristic(
+      e.lt, plan.desc, plan.a, plan.b, plan.c, plan.c, preference, 1, &result, &found);
+  cublasLtMatmulPreferenceDestroy(preference);
+  if (status != CUBLAS_STATUS_SUCCESS || found == 0)
+    return fail(SWINRT_ERROR_CUBLAS,
+                "cublasLtMatmulAlgoGetHeuristic found no algorithm for GEMM '%s' "
+                "(m=%lld n=%d k=%d): %s",
+                spec.name, (long long)m, spec.n, spec.k, cublasLtGetStatusString(status));
+  plan.algo = result.algo;
+  return SWINRT_OK;
+}
+
+void destroyPlan(GemmPlan &plan) {
+  if (plan.a)
+    cublasLtMatrixLayoutDestroy(plan.a);
+  if (plan.b)
+    cublasLtMatrixLayoutDestroy(plan.b);
+  if (plan.c)
+    cublasLtMatrixLayoutDestroy(plan.c);
+  if (plan.desc)
+    cublasLtMatmulDescDestroy(plan.desc);
+  plan = GemmPlan{};
+}
+
+} // namespace
+
+swinrt_status gemm(Exec &ex, int id, int batch, const void *x, const void *w,
+                   const void *bias, const void *residual, void *out) {
+  Engine &e = *ex.engine;
+  const GemmSpec &spec = kModel.gemms[id];
+  auto key = std::make_pair(id, batch);
+  auto it = e.plans.find(key);
+  if (it == e.plans.end()) {
+    GemmPlan plan;
+    swinrt_status status = createPlan(e, spec, batch, bias, plan);
+    if (status != SWINRT_OK) {
+      destroyPlan(plan);
+      return status;
+    }
+    it = e.plans.emplace(key, plan).first;
+  }
+  GemmPlan &plan = it->second;
+  float alpha = 1.0f, beta = spec.residual ? 1.0f : 0.0f;
+  const void *c = spec.residual ? residual : out;
+  SWINRT_CUBLAS(cublasLtMatmul(e.lt, plan.desc, &alpha, w, plan.a, x, plan.b, &beta, c,
+                               plan.c, out, plan.c, &plan.algo, e.workspace,
+                               kWorkspaceBytes, ex.stream));
+  return SWINRT_OK;
+}
+
+namespace {
+
+/// A weights file mapped read-only.
+struct MappedWeights {
+  void *map = nullptr;
+  size_t size = 0;
+  const char *payload = nullptr;
+  uint64_t payloadBytes = 0;
+  MappedWeights() = default;
+  MappedWeights(const MappedWeights &) = delete;
+  MappedWeights &operator=(const MappedWeights &) = delete;
+  ~MappedWeights() {
+    if (map)
+      munmap(map, size);
+  }
+};
+
+/// Maps `path` and checks it against the library, without touching a GPU.
+swinrt_status mapWeights(const std::string &path, MappedWeights &mapped) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return fail(SWINRT_ERROR_IO, "%s: cannot open the weights file: %s", path.c_str(),
+                strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return fail(SWINRT_ERROR_IO, "%s: not a regular file", path.c_str());
+  }
+  uint64_t size = (uint64_t)st.st_size;
+  if (size < SWINW_HEADER_BYTES) {
+    close(fd);
+    return fail(SWINRT_ERROR_WEIGHTS,
+                "%s: truncated weights file: %llu bytes, less than its %u-byte header",
+                path.c_str(), (unsigned long long)size, SWINW_HEADER_BYTES);
+  }
+  void *map = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  close(fd);
+  if (map == MAP_FAILED)
+    return fail(SWINRT_ERROR_IO, "%s: mmap failed: %s", path.c_str(), strerror(errno));
+  mapped.map = map;
+  mapped.size = size;
+
+  swinw_header header;
+  memcpy(&header, map, sizeof(header));
+  if (memcmp(header.magic, SWINW_MAGIC, 8) != 0)
+    return fail(SWINRT_ERROR_WEIGHTS, "%s: not a swin weights file (bad magic)",
+                path.c_str());
+  if (header.version != SWINW_VERSION)
+    return fail(SWINRT_ERROR_WEIGHTS,
+                "%s: weights format version %u, this runtime reads version %u",
+                path.c_str(), header.version, SWINW_VERSION);
+  if (header.header_bytes != SWINW_HEADER_BYTES ||
+      swinw_checksum(&header, offsetof(swinw_header, header_checksum)) !=
+          header.header_checksum)
+    return fail(SWINRT_ERROR_WEIGHTS, "%s: corrupt weights header (checksum mismatch)",
+                path.c_str());
+  if (header.model_hash != kModel.modelHash)
+    return fail(SWINRT_ERROR_WEIGHTS,
+                "%s: the weights belong to another model (hash %016llx, this library "
+                "is %016llx)",
+                path.c_str(), (unsigned long long)header.model_hash,
+                (unsigned long long)kModel.modelHash);
+  if (header.payload_bytes != kModel.weightsBytes)
+    return fail(SWINRT_ERROR_WEIGHTS,
+                "%s: the header declares %llu bytes of weights, the library expects %llu",
+                path.c_str(), (unsigned long long)header.payload_bytes,
+                (unsigned long long)kModel.weightsBytes);
+  if (size != SWINW_HEADER_BYTES + header.payload_bytes)
+    return fail(SWINRT_ERROR_WEIGHTS,
+                "%s: %s weights file: %llu bytes, expected %llu", path.c_str(),
+                size < SWINW_HEADER_BYTES + header.payload_bytes ? "truncated"
+                                                                 : "oversized",
+                (unsigned long long)size,
+                (unsigned long long)(SWINW_HEADER_BYTES + header.payload_bytes));
+  const char *payload = (const char *)map + SWINW_HEADER_BYTES;
+  uint64_t checksum = swinw_checksum(payload, header.payload_bytes);
+  if (checksum != header.payload_checksum || checksum != kModel.payloadChecksum)
+    return fail(SWINRT_ERROR_WEIGHTS,
+                "%s: weights checksum mismatch (file altered or from another compile)",
+                path.c_str());
+  mapped.payload = payload;
+  mapped.payloadBytes = header.payload_bytes;
+  return SWINRT_OK;
+}
+
+void release(Engine *e) {
+  for (auto &entry : e->graphs)
+    cudaGraphExecDestroy(entry.second);
+  for (auto &entry : e->plans)
+    destroyPlan(entry.second);
+  for (cudaEvent_t event : e->eventPool)
+    cudaEventDestroy(event);
+  if (e->lt)
+    cublasLtDestroy(e->lt);
+  cudaFree(e->ownInput);
+  cudaFree(e->ownOutput);
+  cudaFree(e->stageInput);
+  cudaFree(e->stageOutput);
+  cudaFree(e->workspace);
+  cudaFree(e->arena);
+  cudaFree(e->weights);
+  if (e->ownsStream)
+    cudaStreamDestroy(e->stream);
+  delete e;
+}
+
+/// Makes the engine's device current for the scope of a call.
+class DeviceScope {
+public:
+  explicit DeviceScope(int device) {
+    if (cudaGetDevice(&previous_) != cudaSuccess)
+      previous_ = -1;
+    if (previous_ != device)
+      error_ = cudaSetDevice(device);
+  }
+  ~DeviceScope() {
+    if (previous_ >= 0)
+      cudaSetDevice(previous_);
+  }
+  cudaError_t error() const { return error_; }
+
+private:
+  int previous_ = -1;
+  cudaError_t error_ = cudaSuccess;
+};
+
+swinrt_status checkRunArguments(swinrt_engine *engine, const void *input,
+                                swinrt_dtype inputType, int batch) {
+  if (!engine)
+    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "engine is null");
+  if (!input)
+    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "input is null");
+  if (inputType != SWINRT_FLOAT32 && inputType != SWINRT_FLOAT16)
+    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "input dtype %d is not FLOAT32 or FLOAT16",
+                (int)inputType);
+  if (batch < 1 || batch > kModel.maxBatch)
+    return fail(SWINRT_ERROR_BATCH, "batch %d is outside [1, %d] (the maximum compiled in)",
+                batch, kModel.maxBatch);
+  return SWINRT_OK;
+}
+
+size_t inputElements(int batch) {
+  return (size_t)batch * kModel.inChannels * kModel.inHeight * kModel.inWidth;
+}
+
+/// Allocates the engine's own fp32 input and output; the input gets
+/// random values (never zeros: they hide unwritten outputs and time faster).
+swinrt_status ensureOwnBuffers(Engine &e) {
+  if (e.ownInput)
+    return SWINRT_OK;
+  size_t n = inputElements(kModel.maxBatch);
+  SWINRT_CUDA(cudaMalloc(&e.ownInput, n * sizeof(float)));
+  SWINRT_CUDA(cudaMalloc(&e.ownOutput, (size_t)kModel.maxBatch * kModel.numClasses *
+                                            sizeof(float)));
+  std::vector<float> host(n);
+  uint64_t state = 0x9e3779b97f4a7c15ull;
+  for (float &v : host) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    v = (float)((state >> 40) & 0xffffff) / 16777216.0f * 4.0f - 2.0f;
+  }
+  SWINRT_CUDA(cudaMemcpy(e.ownInput, host.data(), n * sizeof(float), cudaMemcpyHostToDevice));
+  return SWINRT_OK;
+}
+
+} // namespace
+} // namespace swinrt
+
+using namespace swinrt;
+
+struct swinrt_engine : swinrt::Engine {};
+
+extern "C" {
+
+const char *swinrt_last_error(void) { return lastError.c_str(); }
+
+const char *swinrt_status_string(swinrt_status status) {
+  switch (status) {
+  case SWINRT_OK: return "ok";
+  case SWINRT_ERROR_INVALID_ARGUMENT: return "invalid argument";
+  case SWINRT_ERROR_NO_DEVICE: return "no CUDA device";
+  case SWINRT_ERROR_WRONG_ARCH: return "wrong GPU architecture";
+  case SWINRT_ERROR_BATCH: return "batch out of range";
+  case SWINRT_ERROR_WEIGHTS: return "bad weights file";
+  case SWINRT_ERROR_IO: return "I/O error";
+  case SWINRT_ERROR_OUT_OF_MEMORY: return "out of device memory";
+  case SWINRT_ERROR_CUDA: return "CUDA error";
+  case SWINRT_ERROR_CUBLAS: return "cuBLASLt error";
+  }
+  return "unknown status";
+}
+
+const char *swinrt_layer_name(int layer) {
+  static const char *const names[SWINRT_NUM_LAYERS] = {
+      "patch embed", "LN+partition", "attention", "projection", "MLP fc1",
+      "MLP fc2",     "merging",      "head",      "other"};
+  return layer >= 0 && layer < SWINRT_NUM_LAYERS ? names[layer] : "unknown";
+}
+
+swinrt_status swinrt_get_info(swinrt_model_info *info) {
+  if (!info)
+    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "info is null");
+  info->max_batch = kModel.maxBatch;
+  info->in_channels = kModel.inChannels;
+  info->in_height = kModel.inHeight;
+  info->in_width = kModel.inWidth;
+  info->num_classes = kModel.numClasses;
+  info->precision = kModel.precisionName;
+  info->archs = kModel.archs;
+  info->arena_bytes = kModel.arenaBytes;
+  info->weights_bytes = kModel.weightsBytes;
+  info->model_hash = kModel.modelHash;
+  return SWINRT_OK;
+}
+
+swinrt_status swinrt_create(const char *modelDir, int device, void *stream,
+                            swinrt_engine **out) {
+  if (!out)
+    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "engine output pointer is null");
+  *out = nullptr;
+  if (!modelDir || !*modelDir)
+    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "model folder is null or empty");
+  if (device < 0)
+    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "device %d is negative", device);
+
+  // The weights file is checked before any device is touched.
+  MappedWeights weights;
+  SWINRT_TRY(mapWeights(std::string(modelDir) + "/model.swinw", weights));
+  int count = 0;
+  cudaError_t error = cudaGetDeviceCount(&count);
+  if (error != cudaSuccess || count == 0)
+    return fail(SWINRT_ERROR_NO_DEVICE, "cudaGetDeviceCount: %s",
+                error != cudaSuccess ? cudaGetErrorString(error) : "none found");
+  if (device >= count)
+    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "device %d does not exist (%d present)",
+                device, count);
+
+  auto *e = new swinrt_engine();
+  e->device = device;
+  DeviceScope scope(device);
+  swinrt_status status = [&]() -> swinrt_status {
+    SWINRT_CUDA(scope.error());
+    cudaDeviceProp prop;
+    SWINRT_CUDA(cudaGetDeviceProperties(&prop, device));
+    swinrt_status init = kModel.init();
+    if (init == SWINRT_ERROR_WRONG_ARCH)
+      return fail(SWINRT_ERROR_WRONG_ARCH,
+                  "the library is built for %s; device %d (%s) is sm_%d%d", kModel.archs,
+                  device, prop.name, prop.major, prop.minor);
+    SWINRT_TRY(init);
+    SWINRT_CUDA(cudaMalloc(&e->weights, weights.payloadBytes));
+    SWINRT_CUDA(cudaMemcpy(e->weights, weights.payload, weights.payloadBytes,
+                           cudaMemcpyHostToDevice));
+    if (stream) {
+      e->stream = (cudaStream_t)stream;
+    } else {
+      // Captures need a real stream; a blocking one still orders with the
+      // legacy default stream the caller asked for.
+      SWINRT_CUDA(cudaStreamCreate(&e->stream));
+      e->ownsStream = true;
+    }
+    SWINRT_CUDA(cudaMalloc(&e->arena, kModel.arenaBytes));
+    SWINRT_CUDA(cudaMalloc(&e->workspace, kWorkspaceBytes));
+    SWINRT_CUBLAS(cublasLtCreate(&e->lt));
+    return SWINRT_OK;
+  }();
+  if (status != SWINRT_OK) {
+    release(e);
+    return status;
+  }
+  *out = e;
+  return SWINRT_OK;
+}
+
+swinrt_status swinrt_run(swinrt_engine *engine, const void *input, swinrt_dtype inputType,
+                         void *output, swinrt_dtype outputType, int batch) {
+  SWINRT_TRY(checkRunArguments(engine, input, inputType, batch));
+  if (!output)
+    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "output is null");
+  if (outputType != SWINRT_FLOAT32 && outputType != SWINRT_FLOAT16)
+    return fail(SWINRT_ERROR_INVALID_ARGUMENT,
+                "output dtype %d is not FLOAT32 or FLOAT16", (int)outputType);
+  Engine &e = *engine;
+  DeviceScope scope(e.device);
+  SWINRT_CUDA(scope.error());
+  Exec ex = e.exec();
+  SWINRT_TRY(kModel.prologue(ex, input, inputType, batch));
+
+  auto graph = e.graphs.find(batch);
+  if (graph == e.graphs.end() && !e.graphsFailed) {
+    // Plan the GEMMs outside the capture: a failing heuristic query should
+    // say so, not abort the capture.
+    cudaGraph_t captured = nullptr;
+    SWINRT_CUDA(cudaStreamBeginCapture(e.stream, cudaStreamCaptureModeThreadLocal));
+    swinrt_status body = kModel.body(ex, batch);
+    cudaError_t end = cudaStreamEndCapture(e.stream, &captured);
+    cudaGraphExec_t exec = nullptr;
+    if (body == SWINRT_OK && end == cudaSuccess &&
+        cudaGraphInstantiate(&exec, captured, 0) == cudaSuccess) {
+      graph = e.graphs.emplace(batch, exec).first;
+    } else {
+      cudaGetLastError();
+      if (body != SWINRT_OK && body != SWINRT_ERROR_CUDA) {
+        if (captured)
+          cudaGraphDestroy(captured);
+        return body;
+      }
+      fprintf(stderr, "swinrt: CUDA graph capture failed (%s); running without graphs\n",
+              body != SWINRT_OK ? lastError.c_str() : cudaGetErrorString(end));
+      e.graphsFailed = true;
+    }
+    if (captured)
+      cudaGraphDestroy(captured);
+  }
+  if (graph != e.graphs.end())
+    SWINRT_CUDA(cudaGraphLaunch(graph->second, e.stream));
+  else
+    SWINRT_TRY(kModel.body(ex, batch));
+  return kModel.epilogue(ex, output, outputType, batch);
+}
+
+swinrt_status swinrt_run_host(swinrt_engine *engine, const void *input,
+                              swinrt_dtype inputType, void *output, swinrt_dtype outputType,
+                              int batch) {
+  SWINRT_TRY(checkRunArguments(engine, input, inputType, batch));
+  if (!output)
+    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "output is null");
+  Engine &e = *engine;
+  DeviceScope scope(e.device);
+  SWINRT_CUDA(scope.error());
+  if (!e.stageInput) {
+    SWINRT_CUDA(cudaMalloc(&e.stageInput, inputElements(kModel.maxBatch) * sizeof(float)));
+    SWINRT_CUDA(cudaMalloc(&e.stageOutput,
+                           (size_t)kModel.maxBatch * kModel.numClasses * sizeof(float)));
+  }
+  size_t inBytes = inputElements(batch) * (inputType == SWINRT_FLOAT32 ? 4 : 2);
+  size_t outCount = (size_t)batch * kModel.numClasses;
+  size_t outBytes = outCount * (outputType == SWINRT_FLOAT32 ? 4 : 2);
+  // The staging buffers are fp32-sized, so either dtype fits.
+  SWINRT_CUDA(cudaMemcpyAsync(e.stageInput, input, inBytes, cudaMemcpyHostToDevice, e.stream));
+  SWINRT_TRY(swinrt_run(engine, e.stageInput, inputType, e.stageOutput, outputType, batch));
+  SWINRT_CUDA(
+      cudaMemcpyAsync(output, e.stageOutput, outBytes, cudaMemcpyDeviceToHost, e.stream));
+  SWINRT_CUDA(cudaStreamSynchronize(e.stream));
+  return SWINRT_OK;
+}
+
+swinrt_status swinrt_benchmark(swinrt_engine *engine, int batch, int iterations,
+                               double *medianMs, double *minMs) {
+  if (!engine)
+    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "engine is null");
+  if (!medianMs || !minMs)
+    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "median_ms or min_ms is null");
+  if (iterations < 1)
+    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "iterations must be at least 1");
+  if (batch < 1 || batch > kModel.maxBatch)
+    return fail(SWINRT_ERROR_BATCH, "batch %d is outside [1, %d] (the maximum compiled in)",
+                batch, kModel.maxBatch);
+  Engine &e = *engine;
+  DeviceScope scope(e.device);
+  SWINRT_CUDA(scope.error());
+  SWINRT_TRY(ensureOwnBuffers(e));
+  for (int i = 0; i < 10; ++i) // warm-up: graph capture, plans, clocks
+    SWINRT_TRY(swinrt_run(engine, e.ownInput, SWINRT_FLOAT32, e.ownOutput, SWINRT_FLOAT32,
+                          batch));
+  cudaEvent_t start, stop;
+  SWINRT_CUDA(cudaEventCreate(&start));
+  SWINRT_CUDA(cudaEventCreate(&stop));
+  std::vector<double> times;
+  swinrt_status status = SWINRT_OK;
+  for (int i = 0; i < iterations && status == SWINRT_OK; ++i) {
+    cudaEventRecord(start, e.stream);
+    status = swinrt_run(engine, e.ownInput, SWINRT_FLOAT32, e.ownOutput, SWINRT_FLOAT32,
+                        batch);
+    cudaEventRecord(stop, e.stream);
+    float ms = 0.0f;
+    cudaError_t error = cudaEventSynchronize(stop);
+    if (error == cudaSuccess)
+      error = cudaEventElapsedTime(&ms, start, stop);
+    if (status == SWINRT_OK && error != cudaSuccess)
+      status = cudaFailure(error, "cudaEventElapsedTime");
+    times.push_back(ms);
+  }
+  cudaEventDestroy(start);
+  cudaEventDestroy(stop);
+  SWINRT_TRY(status);
+  std::sort(times.begin(), times.end());
+  *medianMs = times[times.size() / 2];
+  *minMs = times.front();
+  return SWINRT_OK;
+}
+
+swinrt_status swinrt_profile(swinrt_engine *engine, int batch, int iterations, double *ms) {
+  if (!engine)
+    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "engine is null");
+  if (!ms)
+    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "ms is null");
+  if (iterations < 1)
+    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "iterations must be at least 1");
+  if (batch < 1 || batch > kModel.maxBatch)
+    return fail(SWINRT_ERROR_BATCH, "batch %d is outside [1, %d] (the maximum compiled in)",
+                batch, kModel.maxBatch);
+  Engine &e = *engine;
+  DeviceScope scope(e.device);
+  SWINRT_CUDA(scope.error());
+  SWINRT_TRY(ensureOwnBuffers(e));
+  for (int i = 0; i < SWINRT_NUM_LAYERS; ++i)
+    ms[i] = 0.0;
+  Exec ex = e.exec();
+  for (int it = -1; it < iterations; ++it) { // it = -1 warms up
+    e.profiling = true;
+    e.marks.clear();
+    e.nextEvent = 0;
+    swinrt_status status = kModel.prologue(ex, e.ownInput, SWINRT_FLOAT32, batch);
+    if (status == SWINRT_OK)
+      status = kModel.body(ex, batch);
+    markLayer(ex, SWINRT_NUM_LAYERS); // end mark
+    e.profiling = false;
+    SWINRT_TRY(status);
+    SWINRT_CUDA(cudaStreamSynchronize(e.stream));
+    if (it < 0)
+      continue;
+    for (size_t m = 0; m + 1 < e.marks.size(); ++m) {
+      float elapsed = 0.0f;
+      SWINRT_CUDA(cudaEventElapsedTime(&elapsed, e.marks[m].second, e.marks[m + 1].second));
+      ms[e.marks[m].first] += elapsed / iterations;
+    }
+  }
+  return SWINRT_OK;
+}
+
+swinrt_status swinrt_destroy(swinrt_engine *engine) {
+  if (!engine)
+    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "engine is null");
+  DeviceScope scope(engine->device);
+  release(engine);
+  return SWINRT_OK;
+}
+
+} // extern "C"

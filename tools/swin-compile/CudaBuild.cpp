@@ -1,0 +1,216 @@
+//===- CudaBuild.cpp - write and build a compiled model folder ------------===//
+
+#include "CudaBuild.h"
+#include "swin/Support/EmbeddedFiles.h"
+
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+static Error writeFile(const Twine &path, StringRef data) {
+  SmallString<256> dir(path.str());
+  sys::path::remove_filename(dir);
+  if (std::error_code ec = sys::fs::create_directories(dir))
+    return createStringError(ec, "cannot create '" + dir.str() + "': " + ec.message());
+  std::error_code ec;
+  raw_fd_ostream os(path.str(), ec, sys::fs::OF_None);
+  if (ec)
+    return createStringError(ec, "cannot write '" + path.str() + "': " + ec.message());
+  os << data;
+  os.close();
+  if (os.has_error())
+    return createStringError(os.error(), "cannot write '" + path.str() + "'");
+  return Error::success();
+}
+
+/// nvcc from CUDA_HOME, then PATH, then /usr/local/cuda.
+static Expected<std::string> findNvcc() {
+  if (std::optional<std::string> home = sys::Process::GetEnv("CUDA_HOME")) {
+    SmallString<256> path(*home);
+    sys::path::append(path, "bin", "nvcc");
+    if (sys::fs::can_execute(path))
+      return std::string(path);
+  }
+  if (ErrorOr<std::string> found = sys::findProgramByName("nvcc"))
+    return *found;
+  if (sys::fs::can_execute("/usr/local/cuda/bin/nvcc"))
+    return std::string("/usr/local/cuda/bin/nvcc");
+  return createStringError("nvcc not found: set CUDA_HOME or put nvcc on PATH (or use "
+                           "--emit=cuda to stop at source)");
+}
+
+static std::string shellQuote(StringRef arg) {
+  if (!arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV"
+                                            "WXYZ0123456789_-+=/.,:[]") == StringRef::npos)
+    return arg.str();
+  std::string quoted = "'";
+  for (char c : arg)
+    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+namespace {
+struct Command {
+  std::vector<std::string> args;
+  std::string log;
+};
+} // namespace
+
+static std::vector<std::string> commonFlags(ArrayRef<std::string> archs) {
+  std::vector<std::string> flags = {"-O3", "-std=c++17", "-Xcompiler", "-fPIC",
+                                    "-Xcompiler", "-fvisibility=hidden", "-Isrc/include",
+                                    "--threads", "0"};
+  for (size_t i = 0; i < archs.size(); ++i) {
+    std::string number = StringRef(archs[i]).drop_front(3).str();
+    // The newest target also carries PTX, for GPUs newer than any named.
+    std::string code = i + 1 == archs.size()
+                           ? "[sm_" + number + ",compute_" + number + "]"
+                           : "sm_" + number;
+    flags.push_back("-gencode");
+    flags.push_back("arch=compute_" + number + ",code=" + code);
+  }
+  return flags;
+}
+
+/// The nvcc steps, run in `dir`: the two translation units, then the link.
+static std::vector<std::vector<std::string>> buildSteps(StringRef nvcc,
+                                                        ArrayRef<std::string> archs) {
+  std::vector<std::string> flags = commonFlags(archs);
+  auto compile = [&](StringRef source, StringRef object) {
+    std::vector<std::string> args = {nvcc.str()};
+    args.insert(args.end(), flags.begin(), flags.end());
+    args.insert(args.end(), {"-c", source.str(), "-o", object.str()});
+    return args;
+  };
+  SmallString<256> cudaLib(nvcc);
+  sys::path::remove_filename(cudaLib); // bin
+  sys::path::remove_filename(cudaLib); // the CUDA root
+  sys::path::append(cudaLib, "lib64");
+  std::vector<std::string> link = {nvcc.str(), "-shared", "-o", "libswinmodel.so",
+                                   "build/model.o", "build/engine.o", "-lcublasLt",
+                                   "-Xlinker", "-z,defs", "-Xlinker",
+                                   "-rpath," + std::string(cudaLib)};
+  return {compile("src/model.cu", "build/model.o"),
+          compile("src/engine.cu", "build/engine.o"), link};
+}
+
+/// Runs `steps` in `dir` (the first two at once), logging to build.log.
+static Error runBuild(StringRef dir, ArrayRef<std::vector<std::string>> steps) {
+  SmallString<256> cwd;
+  sys::fs::current_path(cwd);
+  if (std::error_code ec = sys::fs::set_current_path(dir))
+    return createStringError(ec, "cannot enter '" + dir.str() + "'");
+  auto restore = make_scope_exit([&] { sys::fs::set_current_path(cwd); });
+  if (std::error_code ec = sys::fs::create_directories("build"))
+    return createStringError(ec, "cannot create the build folder");
+
+  auto start = [&](size_t i, std::string &errorText) {
+    std::vector<StringRef> args(steps[i].begin(), steps[i].end());
+    std::string log = "build/step" + std::to_string(i) + ".log";
+    std::optional<StringRef> redirects[] = {std::nullopt, StringRef(log), StringRef(log)};
+    return sys::ExecuteNoWait(steps[i][0], args, std::nullopt, redirects, 0, &errorText);
+  };
+  auto finish = [&](size_t i, sys::ProcessInfo info, std::string &errorText) -> Error {
+    sys::ProcessInfo done = sys::Wait(info, std::nullopt, &errorText);
+    if (done.ReturnCode == 0)
+      return Error::success();
+    std::string log;
+    if (auto buffer = MemoryBuffer::getFile("build/step" + std::to_string(i) + ".log"))
+      log = (*buffer)->getBuffer().take_front(4000).str();
+    return createStringError("nvcc failed (" + std::string(steps[i][0]) + " ... " +
+                             steps[i].back() + "): " + (log.empty() ? errorText : log));
+  };
+  std::string e0, e1, e2;
+  sys::ProcessInfo p0 = start(0, e0);
+  sys::ProcessInfo p1 = start(1, e1);
+  Error first = finish(0, p0, e0);
+  Error second = finish(1, p1, e1);
+  if (first) {
+    consumeError(std::move(second));
+    return first;
+  }
+  if (second)
+    return second;
+  return finish(2, start(2, e2), e2);
+}
+
+Error swin::writeCudaPackage(const cuda::CudaModel &model, const PackageRequest &request) {
+  SmallString<256> out(request.outDir);
+  if (sys::fs::exists(out) && !sys::fs::is_directory(out))
+    return createStringError("'" + out.str() + "' exists and is not a folder");
+  SmallString<256> staging(out);
+  staging += ".partial-" + std::to_string(sys::Process::getProcessId());
+  sys::fs::remove_directories(staging);
+  auto cleanup = make_scope_exit([&] { sys::fs::remove_directories(staging); });
+
+  auto in = [&](StringRef name) {
+    SmallString<256> path(staging);
+    sys::path::append(path, name);
+    return std::string(path);
+  };
+  if (Error e = writeFile(in("src/model.cu"), model.source))
+    return e;
+  std::string header;
+  for (const EmbeddedFile &file : runtimeFiles()) {
+    if (Error e = writeFile(in("src/" + file.path), file.text))
+      return e;
+    if (file.path == "include/swinrt.h")
+      header = file.text;
+  }
+  if (Error e = writeFile(in("swinrt.h"), header))
+    return e;
+  if (Error e = writeFile(in("model.swinw"),
+                          StringRef(model.weights.data(), model.weights.size())))
+    return e;
+
+  std::string nvcc = "nvcc";
+  if (request.compile) {
+    Expected<std::string> found = findNvcc();
+    if (!found)
+      return found.takeError();
+    nvcc = *found;
+  }
+  auto steps = buildSteps(nvcc, request.archs);
+  std::string script = "#!/bin/sh\n# Rebuilds libswinmodel.so from src/ (what swin-compile "
+                       "ran).\nset -e\ncd \"$(dirname \"$0\")\"\nmkdir -p build\n";
+  for (const auto &step : steps) {
+    std::vector<std::string> quoted;
+    for (const std::string &arg : step)
+      quoted.push_back(shellQuote(arg));
+    script += join(quoted, " ") + "\n";
+  }
+  if (Error e = writeFile(in("build.sh"), script))
+    return e;
+  sys::fs::setPermissions(in("build.sh"), sys::fs::all_read | sys::fs::all_exe |
+                                              sys::fs::owner_write);
+  if (request.compile) {
+    if (Error e = runBuild(staging, steps))
+      return e;
+    sys::fs::remove_directories(in("build"));
+  }
+
+  // Move the finished files into OUT.
+  if (std::error_code ec = sys::fs::create_directories(out))
+    return createStringError(ec, "cannot create '" + out.str() + "': " + ec.message());
+  for (StringRef name : {"src", "swinrt.h", "model.swinw", "build.sh", "libswinmodel.so"}) {
+    SmallString<256> target(out);
+    sys::path::append(target, name);
+    if (!sys::fs::exists(in(name))) {
+      sys::fs::remove(target); // a library from an earlier build would be stale
+      continue;
+    }
+    if (sys::fs::is_directory(target))
+      sys::fs::remove_directories(target);
+    if (std::error_code ec = sys::fs::rename(in(name), target))
+      return createStringError(ec, "cannot move '" + name.str() + "' into '" + out.str() +
+                                       "': " + ec.message());
+  }
+  return Error::success();
+}

@@ -1,0 +1,29 @@
+//===- CudaBuild.h - write and build a compiled model folder ----*- C++ -*-===//
+#ifndef SWIN_COMPILE_CUDABUILD_H
+#define SWIN_COMPILE_CUDABUILD_H
+
+#include "swin/Target/Cuda/CudaEmitter.h"
+
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace swin {
+
+struct PackageRequest {
+  std::string outDir;
+  std::vector<std::string> archs;
+  /// Build libswinmodel.so with nvcc (--emit=lib); otherwise stop at source.
+  bool compile = true;
+};
+
+/// Writes OUT/{src/, model.swinw, swinrt.h, build.sh} and, when asked,
+/// OUT/libswinmodel.so. Everything is built in a sibling folder and moved
+/// into OUT only when every step succeeded, so a failure leaves OUT as it
+/// was.
+llvm::Error writeCudaPackage(const cuda::CudaModel &model, const PackageRequest &request);
+
+} // namespace swin
+
+#endif // SWIN_COMPILE_CUDABUILD_H
