@@ -153,10 +153,11 @@ int main(int argc, char **argv) {
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     errs() << formatv("swin-compile: wrote {0}: {1} kernels, {2} GEMMs, arena {3:f1} MB "
-                      "(liveness bound {4:f1} MB), weights {5:f1} MB, {6:f1} s\n",
+                      "(liveness bound {4:f1} MB), weights {5:f1} MB, {6:f3} GFLOP/image, "
+                      "{7:f1} s\n",
                       outputPath, model->numKernels, model->numGemms,
                       model->arenaBytes / 1e6, model->arenaLowerBound / 1e6,
-                      model->weights.size() / 1e6, seconds);
+                      model->weights.size() / 1e6, model->flopsPerImage / 1e9, seconds);
     return 0;
   }
 

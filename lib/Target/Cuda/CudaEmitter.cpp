@@ -301,7 +301,7 @@ private:
   std::string bodyText;
   llvm::raw_string_ostream body{bodyText};
   unsigned numKernels = 0;
-  std::string probeKernel;
+  double flopsPerImage = 0;
 };
 
 } // namespace
@@ -426,6 +426,7 @@ void Emitter::gemm(StringRef name, int64_t rowsPerImage, int64_t n, int64_t k,
                    StringRef epilogue, int x, uint64_t w, std::optional<uint64_t> bias,
                    std::optional<int> residual, int out) {
   int id = static_cast<int>(gemmRows.size());
+  flopsPerImage += 2.0 * rowsPerImage * n * k;
   gemmRows.push_back(llvm::formatv("    {{{0}, {1}, {2}, swinrt::{3}, {4}, \"{5}\"},",
                                    rowsPerImage, n, k, epilogue,
                                    residual ? "true" : "false", name)
@@ -570,6 +571,7 @@ llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
   std::string templateArgs = withT({n, headDim, heads}) + ", " +
                              (op.getMask() ? "true" : "false") + ", " +
                              std::to_string(maskWindows);
+  flopsPerImage += 4.0 * n * n * headDim * heads * windowsPerImage;
   if (shared > 48 * 1024)
     initLines.push_back("  SWINRT_TRY(setSharedMemory(swinrt::window_attention<" +
                         templateArgs + ">, " + std::to_string(shared) + "));");
@@ -865,6 +867,7 @@ llvm::Expected<CudaModel> Emitter::run() {
   model.arenaLowerBound = livenessLowerBound(requests, SWINW_ALIGNMENT);
   model.numKernels = numKernels;
   model.numGemms = gemmRows.size();
+  model.flopsPerImage = flopsPerImage;
 
   swinw_header header{};
   std::memcpy(header.magic, SWINW_MAGIC, 8);
@@ -912,7 +915,8 @@ std::string Emitter::assemble(const MemoryPlan &plan, uint64_t payloadChecksum,
      << numClasses << " classes, precision " << precision << ", max batch " << maxBatch
      << ", targets " << archs << "\n"
      << "// kernels: " << numKernels << " launches, " << gemmRows.size()
-     << " cuBLASLt GEMMs; GELU: " << (exactGelu ? "exact (erf) kernel" : "tanh epilogue")
+     << " cuBLASLt GEMMs, " << llvm::format("%.3f", flopsPerImage / 1e9)
+     << " GFLOP per image; GELU: " << (exactGelu ? "exact (erf) kernel" : "tanh epilogue")
      << "\n//\n"
      << "// memory plan: arena " << plan.arenaBytes << " bytes at batch " << maxBatch
      << "\n";

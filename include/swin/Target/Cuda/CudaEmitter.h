@@ -41,6 +41,7 @@ struct CudaModel {
   uint64_t arenaBytes = 0;          // the plan's arena at the maximum batch
   uint64_t arenaLowerBound = 0;     // the liveness bound it is compared with
   unsigned numKernels = 0, numGemms = 0;
+  double flopsPerImage = 0;         // GEMMs and attention products
 };
 
 /// Emits the model for the module's single function. Fails with a message
