@@ -543,7 +543,12 @@ llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
   if (maskWindows < 1 || windowsPerImage % maskWindows != 0)
     return opError(op, "the mask's window count must divide the windows per image");
 
-  int64_t shared = windowAttentionSharedBytes(n, headDim);
+  // Tensor cores for 16-bit storage while q, k and v of a (window, head)
+  // fit the static shared memory; the fp32 CUDA-core kernel otherwise.
+  int64_t paddedRows = (n + 15) / 16 * 16;
+  int64_t mmaShared = (2 * paddedRows * (headDim + 8) + headDim * (paddedRows + 8)) * 2;
+  bool useMma = storageBytes == 2 && headDim % 16 == 0 && mmaShared <= 48 * 1024;
+  int64_t shared = useMma ? 0 : windowAttentionSharedBytes(n, headDim);
   for (const std::string &arch : options.archs)
     if (shared > *sharedMemoryLimit(arch))
       return opError(op, "window of " + Twine(n) + " tokens with head dim " +
@@ -572,11 +577,12 @@ llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
                              (op.getMask() ? "true" : "false") + ", " +
                              std::to_string(maskWindows);
   flopsPerImage += 4.0 * n * n * headDim * heads * windowsPerImage;
+  StringRef kernel = useMma ? "window_attention_mma" : "window_attention";
   if (shared > 48 * 1024)
-    initLines.push_back("  SWINRT_TRY(setSharedMemory(swinrt::window_attention<" +
+    initLines.push_back("  SWINRT_TRY(setSharedMemory(swinrt::" + kernel.str() + "<" +
                         templateArgs + ">, " + std::to_string(shared) + "));");
-  launch("window_attention", templateArgs,
-         "batch * " + std::to_string(windowsPerImage * heads), 128, shared,
+  launch(kernel, templateArgs, "batch * " + std::to_string(windowsPerImage * heads),
+         useMma ? static_cast<int>(paddedRows / 16 * 32) : 128, shared,
          {"act(" + ref(qkv) + ")", "act(" + ref(out) + ")", wf(bias), maskArg,
           floatLiteral(op.getScale().convertToFloat())});
   return llvm::Error::success();

@@ -18,6 +18,8 @@
 #include <cuda_fp16.h>
 #include <math_constants.h>
 
+#include <cstdint>
+
 namespace swinrt {
 
 constexpr int kRowThreads = 256;
@@ -334,6 +336,167 @@ __global__ void __launch_bounds__(128)
       out[((size_t)window * N + i) * kInner + head * HD + d] = fromFloat<T>(acc);
     }
     __syncwarp();
+  }
+}
+
+/// Tensor-core window attention for 16-bit storage (fp16, bf16): one block
+/// per (window, head), one warp per 16 query rows, mma.sync m16n8k16 with
+/// fp32 accumulation for q k^T and p v. Tokens are padded to a multiple of
+/// 16 (padded keys get -inf, padded queries are not written); the scores
+/// never leave registers: the accumulator layout of q k^T is the A-operand
+/// layout of p v. Needs HD % 16 == 0.
+template <int N, int HD> struct MmaAttentionShape {
+  static constexpr int kRows = (N + 15) / 16 * 16;
+  static constexpr int kWarps = kRows / 16;
+  static constexpr int kQStride = HD + 8;    // elements; rows land on distinct banks
+  static constexpr int kVStride = kRows + 8; // V is stored transposed
+  static constexpr int kSharedBytes = (2 * kRows * kQStride + HD * kVStride) * 2;
+};
+
+__device__ __forceinline__ uint32_t packPair(float a, float b, __half) {
+  __half2 h = __floats2half2_rn(a, b);
+  return *reinterpret_cast<uint32_t *>(&h);
+}
+__device__ __forceinline__ uint32_t packPair(float a, float b, __nv_bfloat16) {
+  __nv_bfloat162 h = __floats2bfloat162_rn(a, b);
+  return *reinterpret_cast<uint32_t *>(&h);
+}
+
+__device__ __forceinline__ void mma16816(float (&c)[4], const uint32_t (&a)[4], uint32_t b0,
+                                         uint32_t b1, __half) {
+  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 "
+               "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+               : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+__device__ __forceinline__ void mma16816(float (&c)[4], const uint32_t (&a)[4], uint32_t b0,
+                                         uint32_t b1, __nv_bfloat16) {
+  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 "
+               "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+               : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+
+template <typename T, int N, int HD, int HEADS, bool MASK, int NW>
+__global__ void __launch_bounds__(MmaAttentionShape<N, HD>::kWarps * 32)
+    window_attention_mma(const T *__restrict__ qkv, T *__restrict__ out,
+                         const float *__restrict__ positionBias,
+                         const float *__restrict__ mask, float scale) {
+  using Shape = MmaAttentionShape<N, HD>;
+  constexpr int kRows = Shape::kRows, kQS = Shape::kQStride, kVS = Shape::kVStride;
+  constexpr int kInner = HEADS * HD, kStride = 3 * kInner, kChunks = HD / 8;
+  constexpr int kKeyTiles = kRows / 8, kDimTiles = HD / 8;
+  static_assert(HD % 16 == 0, "head dim must be a multiple of 16");
+  __shared__ alignas(16) T qs[kRows * kQS];
+  __shared__ alignas(16) T ks[kRows * kQS];
+  __shared__ alignas(16) T vt[HD * kVS];
+  const int head = blockIdx.x % HEADS, window = blockIdx.x / HEADS;
+  const T *base = qkv + (size_t)window * N * kStride + head * HD;
+  for (int i = threadIdx.x; i < kRows * kChunks; i += blockDim.x) {
+    int r = i / kChunks, c = (i % kChunks) * 8;
+    uint4 q = make_uint4(0, 0, 0, 0), k = q, v = q;
+    if (r < N) {
+      const T *row = base + (size_t)r * kStride + c;
+      q = *reinterpret_cast<const uint4 *>(row);
+      k = *reinterpret_cast<const uint4 *>(row + kInner);
+      v = *reinterpret_cast<const uint4 *>(row + 2 * kInner);
+    }
+    *reinterpret_cast<uint4 *>(&qs[r * kQS + c]) = q;
+    *reinterpret_cast<uint4 *>(&ks[r * kQS + c]) = k;
+    const T *vv = reinterpret_cast<const T *>(&v);
+#pragma unroll
+    for (int j = 0; j < 8; ++j)
+      vt[(c + j) * kVS + r] = vv[j];
+  }
+  __syncthreads();
+
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const int g = lane / 4, t = lane % 4;
+  const int rowA = warp * 16 + g, rowB = rowA + 8;
+  auto word = [](const T *p) { return *reinterpret_cast<const uint32_t *>(p); };
+
+  float s[kKeyTiles][4];
+#pragma unroll
+  for (int nt = 0; nt < kKeyTiles; ++nt)
+    s[nt][0] = s[nt][1] = s[nt][2] = s[nt][3] = 0.0f;
+#pragma unroll
+  for (int kk = 0; kk < HD / 16; ++kk) {
+    int c = kk * 16 + 2 * t;
+    uint32_t a[4] = {word(&qs[rowA * kQS + c]), word(&qs[rowB * kQS + c]),
+                     word(&qs[rowA * kQS + c + 8]), word(&qs[rowB * kQS + c + 8])};
+#pragma unroll
+    for (int nt = 0; nt < kKeyTiles; ++nt) {
+      const T *key = &ks[(nt * 8 + g) * kQS + c];
+      mma16816(s[nt], a, word(key), word(key + 8), T());
+    }
+  }
+
+  const float *bias = positionBias + (size_t)head * N * N;
+  const float *windowMask = MASK ? mask + (size_t)(window % NW) * N * N : nullptr;
+  float maxA = -CUDART_INF_F, maxB = -CUDART_INF_F;
+#pragma unroll
+  for (int nt = 0; nt < kKeyTiles; ++nt)
+#pragma unroll
+    for (int e = 0; e < 4; ++e) {
+      int row = e < 2 ? rowA : rowB, col = nt * 8 + 2 * t + (e & 1);
+      float v = -CUDART_INF_F;
+      if (col < N) {
+        v = s[nt][e] * scale;
+        if (row < N)
+          v += bias[row * N + col] + (MASK ? windowMask[row * N + col] : 0.0f);
+      }
+      s[nt][e] = v;
+      if (e < 2)
+        maxA = fmaxf(maxA, v);
+      else
+        maxB = fmaxf(maxB, v);
+    }
+#pragma unroll
+  for (int offset = 1; offset < 4; offset <<= 1) {
+    maxA = fmaxf(maxA, __shfl_xor_sync(0xffffffffu, maxA, offset));
+    maxB = fmaxf(maxB, __shfl_xor_sync(0xffffffffu, maxB, offset));
+  }
+  float sumA = 0.0f, sumB = 0.0f;
+#pragma unroll
+  for (int nt = 0; nt < kKeyTiles; ++nt) {
+    s[nt][0] = __expf(s[nt][0] - maxA);
+    s[nt][1] = __expf(s[nt][1] - maxA);
+    s[nt][2] = __expf(s[nt][2] - maxB);
+    s[nt][3] = __expf(s[nt][3] - maxB);
+    sumA += s[nt][0] + s[nt][1];
+    sumB += s[nt][2] + s[nt][3];
+  }
+#pragma unroll
+  for (int offset = 1; offset < 4; offset <<= 1) {
+    sumA += __shfl_xor_sync(0xffffffffu, sumA, offset);
+    sumB += __shfl_xor_sync(0xffffffffu, sumB, offset);
+  }
+  const float invA = 1.0f / sumA, invB = 1.0f / sumB;
+
+  float o[kDimTiles][4];
+#pragma unroll
+  for (int dt = 0; dt < kDimTiles; ++dt)
+    o[dt][0] = o[dt][1] = o[dt][2] = o[dt][3] = 0.0f;
+#pragma unroll
+  for (int kp = 0; kp < kRows / 16; ++kp) {
+    uint32_t a[4] = {packPair(s[2 * kp][0] * invA, s[2 * kp][1] * invA, T()),
+                     packPair(s[2 * kp][2] * invB, s[2 * kp][3] * invB, T()),
+                     packPair(s[2 * kp + 1][0] * invA, s[2 * kp + 1][1] * invA, T()),
+                     packPair(s[2 * kp + 1][2] * invB, s[2 * kp + 1][3] * invB, T())};
+#pragma unroll
+    for (int dt = 0; dt < kDimTiles; ++dt) {
+      const T *v = &vt[(dt * 8 + g) * kVS + kp * 16 + 2 * t];
+      mma16816(o[dt], a, word(v), word(v + 8), T());
+    }
+  }
+  T *outA = out + ((size_t)window * N + rowA) * kInner + head * HD + 2 * t;
+  T *outB = outA + 8 * kInner;
+#pragma unroll
+  for (int dt = 0; dt < kDimTiles; ++dt) {
+    if (rowA < N)
+      *reinterpret_cast<uint32_t *>(outA + dt * 8) = packPair(o[dt][0], o[dt][1], T());
+    if (rowB < N)
+      *reinterpret_cast<uint32_t *>(outB + dt * 8) = packPair(o[dt][2], o[dt][3], T());
   }
 }
 
