@@ -18,7 +18,7 @@ $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-rec
   cmake ninja-build g++ make \
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools \
   libzstd-dev zlib1g-dev protobuf-compiler libprotobuf-dev libonnx-dev \
-  libopenblas-dev libblas-dev libgfortran-12-dev python3 python3-venv >/dev/null
+  libopenblas-dev libblas-dev libgfortran-12-dev libgtest-dev python3 python3-venv >/dev/null
 
 echo "== Python environment (.venv)"
 if [[ ! -x .venv/bin/python ]]; then

@@ -20,5 +20,14 @@ llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-tools = ["swin-opt", "swin-compile", "swin-run"]
+tools = ["swin-opt", "swin-compile", "swin-run", "swin-translate", "swin-unit-tests"]
 llvm_config.add_tool_substitutions(tools, [config.swin_tools_dir])
+
+# nvcc (CUDA_HOME, PATH or /usr/local/cuda): the tests that build libraries.
+import shutil
+
+_cuda_home = os.environ.get("CUDA_HOME", "/usr/local/cuda")
+_nvcc = shutil.which("nvcc") or shutil.which("nvcc", path=os.path.join(_cuda_home, "bin"))
+if _nvcc:
+    config.available_features.add("nvcc")
+    llvm_config.with_environment("PATH", os.path.dirname(_nvcc), append_path=True)

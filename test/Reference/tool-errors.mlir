@@ -5,7 +5,7 @@
 //
 // A folder is a compiled library; running one needs the GPU runtime.
 // RUN: not swin-run %t/lib --input %t/x.npy --output %t/y.npy 2>&1 | FileCheck %s --check-prefix=LIBRARY
-// LIBRARY: swin-run: error: {{.*}}lib: running a compiled library needs the GPU runtime (not built yet)
+// LIBRARY: swin-run: error: {{.*}}lib: no libswinmodel.so (compile with swin-compile --emit=lib)
 // RUN: not swin-run --cpu-reference %t/lib --input %t/x.npy 2>&1 | FileCheck %s --check-prefix=LIBRARY-CPU
 // LIBRARY-CPU: swin-run: error: {{.*}}lib: --cpu-reference runs a .mlir or ONNX model, not a compiled library folder
 // RUN: not swin-run %t/good.mlir --input %t/x.npy 2>&1 | FileCheck %s --check-prefix=NOFLAG

@@ -30,8 +30,13 @@ static Error writeFile(const Twine &path, StringRef data) {
   return Error::success();
 }
 
-/// nvcc from CUDA_HOME, then PATH, then /usr/local/cuda.
+/// nvcc from SWIN_NVCC, CUDA_HOME, then PATH, then /usr/local/cuda.
 static Expected<std::string> findNvcc() {
+  if (std::optional<std::string> explicitPath = sys::Process::GetEnv("SWIN_NVCC")) {
+    if (sys::fs::can_execute(*explicitPath))
+      return *explicitPath;
+    return createStringError("SWIN_NVCC='" + *explicitPath + "' is not an executable");
+  }
   if (std::optional<std::string> home = sys::Process::GetEnv("CUDA_HOME")) {
     SmallString<256> path(*home);
     sys::path::append(path, "bin", "nvcc");
@@ -48,7 +53,7 @@ static Expected<std::string> findNvcc() {
 
 static std::string shellQuote(StringRef arg) {
   if (!arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV"
-                                            "WXYZ0123456789_-+=/.,:[]") == StringRef::npos)
+                                            "WXYZ0123456789_-+=/.,:") == StringRef::npos)
     return arg.str();
   std::string quoted = "'";
   for (char c : arg)
