@@ -15,6 +15,9 @@
  * The header needs no CUDA headers: a stream is passed as `void *`
  * (a cudaStream_t), NULL for the legacy default stream.
  *
+ * An engine is not thread-safe: call it from one host thread at a time
+ * (engines are independent: one per thread or stream is fine).
+ *
  *===----------------------------------------------------------------------===*/
 #ifndef SWINRT_H
 #define SWINRT_H
