@@ -354,19 +354,30 @@ private:
   cudaError_t error_ = cudaSuccess;
 };
 
-swinrt_status checkRunArguments(swinrt_engine *engine, const void *input,
-                                swinrt_dtype inputType, int batch) {
+swinrt_status checkEngineAndBatch(swinrt_engine *engine, int batch) {
   if (!engine)
     return fail(SWINRT_ERROR_INVALID_ARGUMENT, "engine is null");
-  if (!input)
-    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "input is null");
-  if (inputType != SWINRT_FLOAT32 && inputType != SWINRT_FLOAT16)
-    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "input dtype %d is not FLOAT32 or FLOAT16",
-                (int)inputType);
   if (batch < 1 || batch > kModel.maxBatch)
     return fail(SWINRT_ERROR_BATCH, "batch %d is outside [1, %d] (the maximum compiled in)",
                 batch, kModel.maxBatch);
   return SWINRT_OK;
+}
+
+swinrt_status checkRunArguments(swinrt_engine *engine, const void *input,
+                                swinrt_dtype inputType, int batch) {
+  if (engine && !input)
+    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "input is null");
+  if (engine && inputType != SWINRT_FLOAT32 && inputType != SWINRT_FLOAT16)
+    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "input dtype %d is not FLOAT32 or FLOAT16",
+                (int)inputType);
+  return checkEngineAndBatch(engine, batch);
+}
+
+/// The arguments swinrt_benchmark and swinrt_profile share.
+swinrt_status checkTimingArguments(swinrt_engine *engine, int batch, int iterations) {
+  if (engine && iterations < 1)
+    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "iterations must be at least 1");
+  return checkEngineAndBatch(engine, batch);
 }
 
 size_t inputElements(int batch) {
@@ -517,8 +528,8 @@ swinrt_status swinrt_run(swinrt_engine *engine, const void *input, swinrt_dtype 
 
   auto graph = e.graphs.find(batch);
   if (graph == e.graphs.end() && !e.graphsFailed) {
-    // Plan the GEMMs outside the capture: a failing heuristic query should
-    // say so, not abort the capture.
+    // GEMM plans are made during the capture (host-only cuBLASLt calls); a
+    // failing heuristic query ends the capture and returns its error.
     cudaGraph_t captured = nullptr;
     SWINRT_CUDA(cudaStreamBeginCapture(e.stream, cudaStreamCaptureModeThreadLocal));
     swinrt_status body = kModel.body(ex, batch);
@@ -576,15 +587,9 @@ swinrt_status swinrt_run_host(swinrt_engine *engine, const void *input,
 
 swinrt_status swinrt_benchmark(swinrt_engine *engine, int batch, int iterations,
                                double *medianMs, double *minMs) {
-  if (!engine)
-    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "engine is null");
-  if (!medianMs || !minMs)
+  if (engine && (!medianMs || !minMs))
     return fail(SWINRT_ERROR_INVALID_ARGUMENT, "median_ms or min_ms is null");
-  if (iterations < 1)
-    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "iterations must be at least 1");
-  if (batch < 1 || batch > kModel.maxBatch)
-    return fail(SWINRT_ERROR_BATCH, "batch %d is outside [1, %d] (the maximum compiled in)",
-                batch, kModel.maxBatch);
+  SWINRT_TRY(checkTimingArguments(engine, batch, iterations));
   Engine &e = *engine;
   DeviceScope scope(e.device);
   SWINRT_CUDA(scope.error());
@@ -620,15 +625,9 @@ swinrt_status swinrt_benchmark(swinrt_engine *engine, int batch, int iterations,
 }
 
 swinrt_status swinrt_profile(swinrt_engine *engine, int batch, int iterations, double *ms) {
-  if (!engine)
-    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "engine is null");
-  if (!ms)
+  if (engine && !ms)
     return fail(SWINRT_ERROR_INVALID_ARGUMENT, "ms is null");
-  if (iterations < 1)
-    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "iterations must be at least 1");
-  if (batch < 1 || batch > kModel.maxBatch)
-    return fail(SWINRT_ERROR_BATCH, "batch %d is outside [1, %d] (the maximum compiled in)",
-                batch, kModel.maxBatch);
+  SWINRT_TRY(checkTimingArguments(engine, batch, iterations));
   Engine &e = *engine;
   DeviceScope scope(e.device);
   SWINRT_CUDA(scope.error());

@@ -23,6 +23,7 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -31,6 +32,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <climits>
+#include <set>
 #include <cstring>
 
 using namespace mlir;
@@ -235,7 +237,6 @@ private:
   void use(int buffer) { buffers[buffer].lastStep = std::max(buffers[buffer].lastStep, step); }
   std::string ref(int buffer) { return "$buf" + std::to_string(buffer) + "$"; }
   llvm::Expected<uint64_t> weight(Operation *user, Value value, WeightKind kind);
-  std::string wt(uint64_t offset) { return "wt(W + " + std::to_string(offset) + ")"; }
   std::string wf(uint64_t offset) { return "wf(W + " + std::to_string(offset) + ")"; }
 
   // Emission helpers: each call is one step.
@@ -287,7 +288,6 @@ private:
   Value input;
   int step = 1; // step 0 is the prologue
   Layer currentLayer = kOther;
-  bool anyLayer = false;
 
   llvm::DenseMap<Value, int64_t> batchMultiple;
   llvm::DenseMap<Value, int> valueBuffer;
@@ -296,7 +296,8 @@ private:
   std::vector<char> payload;
   llvm::DenseMap<std::pair<Value, int>, uint64_t> weightOffsets;
   std::vector<std::string> gemmRows;
-  std::vector<std::string> initLines;
+  llvm::SetVector<std::string, std::vector<std::string>, std::set<std::string>>
+      initLines; // once per kernel instantiation
   std::string prologueText, epilogueText;
   std::string bodyText;
   llvm::raw_string_ostream body{bodyText};
@@ -523,8 +524,8 @@ llvm::Error Emitter::lowerNormPartition(ops::NormPartitionOp op) {
   return llvm::Error::success();
 }
 
-/// Shared memory of swinrt::window_attention (kept equal to
-/// windowAttentionSmemBytes in kernels.cuh).
+/// Shared memory of swinrt::window_attention; the generated code
+/// static_asserts that it equals windowAttentionSmemBytes in kernels.cuh.
 static int64_t windowAttentionSharedBytes(int64_t n, int64_t headDim) {
   return (n * (headDim + 1) + n * headDim + 4 * n + 4 * headDim) * 4;
 }
@@ -578,8 +579,16 @@ llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
                              std::to_string(maskWindows);
   flopsPerImage += 4.0 * n * n * headDim * heads * windowsPerImage;
   StringRef kernel = useMma ? "window_attention_mma" : "window_attention";
+  // The kernels compute their shared memory themselves; the emitter's copy
+  // must agree.
+  initLines.insert(
+      useMma ? "  static_assert(swinrt::MmaAttentionShape<" + std::to_string(n) + ", " +
+                   std::to_string(headDim) + ">::kSharedBytes == " +
+                   std::to_string(mmaShared) + ");"
+             : "  static_assert(swinrt::windowAttentionSmemBytes<" + std::to_string(n) + ", " +
+                   std::to_string(headDim) + ">() == " + std::to_string(shared) + ");");
   if (shared > 48 * 1024)
-    initLines.push_back("  SWINRT_TRY(setSharedMemory(swinrt::" + kernel.str() + "<" +
+    initLines.insert("  SWINRT_TRY(setSharedMemory(swinrt::" + kernel.str() + "<" +
                         templateArgs + ">, " + std::to_string(shared) + "));");
   launch(kernel, templateArgs, "batch * " + std::to_string(windowsPerImage * heads),
          useMma ? static_cast<int>(paddedRows / 16 * 32) : 128, shared,
@@ -601,7 +610,8 @@ llvm::Error Emitter::lowerAttentionOutput(ops::AttentionOutputOp op) {
   ops::LayerNormOp norm;
   for (Operation *user : op.getResult().getUsers())
     if (auto ln = dyn_cast<ops::LayerNormOp>(user);
-        ln && ln.getInput() == op.getResult() && ln.getAxis() == resType.getRank() - 1) {
+        ln && ln.getInput() == op.getResult() &&
+        static_cast<int64_t>(ln.getAxis()) == resType.getRank() - 1) {
       norm = ln;
       break;
     }
@@ -644,7 +654,7 @@ llvm::Error Emitter::lowerAttentionOutput(ops::AttentionOutputOp op) {
 
 llvm::Error Emitter::lowerLayerNorm(ops::LayerNormOp op) {
   auto type = cast<RankedTensorType>(op.getInput().getType());
-  if (op.getAxis() != type.getRank() - 1)
+  if (static_cast<int64_t>(op.getAxis()) != type.getRank() - 1)
     return opError(op, "the CUDA backend normalises over the last axis only");
   int64_t c = type.getShape().back();
   batchMultiple[op.getResult()] = batchMultiple.lookup(op.getInput());
@@ -936,7 +946,6 @@ std::string Emitter::assemble(const MemoryPlan &plan, uint64_t payloadChecksum,
      << "namespace {\n\n"
      << "using T = " << storageType << ";\n\n"
      << "inline T *act(char *p) { return reinterpret_cast<T *>(p); }\n"
-     << "inline const T *wt(const char *p) { return reinterpret_cast<const T *>(p); }\n"
      << "inline const float *wf(const char *p) {\n"
      << "  return reinterpret_cast<const float *>(p);\n}\n\n"
      << "const swinrt::GemmSpec kGemms[] = {\n"
