@@ -110,10 +110,22 @@ def rel_l2(got: torch.Tensor, ref: torch.Tensor) -> float:
     return float((got.double() - ref).norm() / ref.norm())
 
 
+TORCH_DTYPE = {"fp16": torch.float16, "bf16": torch.bfloat16}
+
+
 def check(engine: Engine, model64, model32, name: str, precision: str, batches, size: int,
           top1_inputs: int, seed: int) -> dict:
     gen = torch.Generator(device="cuda").manual_seed(seed)
     rows = []
+    # PyTorch's own error at this precision on the same kind of input: the
+    # yardstick for ours (weights and activations rounded to 16 bits).
+    torch_rel_l2 = None
+    if precision in TORCH_DTYPE:
+        low = copy.deepcopy(model32).to(TORCH_DTYPE[precision])
+        x = torch.randn(7, 3, size, size, device="cuda", generator=gen)
+        with torch.no_grad():
+            torch_rel_l2 = rel_l2(low(x.to(TORCH_DTYPE[precision])).float(), model64(x.double()))
+        del low
     for batch in batches:
         x = torch.randn(batch, 3, size, size, device="cuda", generator=gen)
         with torch.no_grad():
@@ -140,7 +152,49 @@ def check(engine: Engine, model64, model32, name: str, precision: str, batches, 
         torch.cuda.synchronize()
         agree += int((out.argmax(1) == ref.argmax(1)).sum())
         total += batch
-    return {"batches": rows, "top1_agreement": agree / total, "top1_inputs": total}
+    return {"batches": rows, "top1_agreement": agree / total, "top1_inputs": total,
+            "torch_rel_l2": torch_rel_l2}
+
+
+def tuning_file_checks(folder: Path) -> list[str]:
+    """The tuning file is input too: a malformed one is refused with its line,
+    a stale one (another compile of the model) is ignored. Returns failures."""
+    from swin_compiler import SwinRuntimeError
+
+    probe = Engine(folder)
+    path = probe.tuning_file
+    probe.close()
+    original = path.read_text() if path.exists() else None
+    failures = []
+
+    def expect_error(text: str, needle: str) -> None:
+        path.write_text(text)
+        try:
+            Engine(folder).close()
+            failures.append(f"tuning file {text[:40]!r}: accepted")
+        except SwinRuntimeError as error:
+            if error.status != 6 or needle not in str(error):
+                failures.append(f"tuning file {text[:40]!r}: wrong error {error}")
+
+    header = original.splitlines()[1] if original else "model 0 cublaslt 0"
+    words = " ".join(["0"] * 8)
+    expect_error("hello\n", ":1: malformed tuning file (no 'swinrt-tuning' header)")
+    expect_error("swinrt-tuning 7\n" + header + "\n", ":1: malformed tuning file (unknown version)")
+    expect_error(f"swinrt-tuning 1\n{header}\ngemm 9999 1 {words}\n",
+                 ":3: malformed tuning file (GEMM site or batch out of range)")
+    expect_error(f"swinrt-tuning 1\n{header}\ngemm 0 1 12\n", ":3: malformed tuning file")
+    expect_error("swinrt-tuning 1\n", ":2: malformed tuning file (truncated)")
+    # Stale: another model hash is ignored, the engine runs.
+    path.write_text(f"swinrt-tuning 1\nmodel 0123456789abcdef cublaslt 1\ngemm 0 1 {words}\n")
+    try:
+        Engine(folder).close()
+    except Exception as error:  # noqa: BLE001
+        failures.append(f"stale tuning file refused: {error}")
+    if original is None:
+        path.unlink()
+    else:
+        path.write_text(original)
+    return failures
 
 
 def time_cuda(fn, iterations: int = 50, warmup: int = 10) -> float:
@@ -210,7 +264,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--work", type=Path, default=Path("/tmp/swin-gpu-check"))
     parser.add_argument("--models", nargs="+", default=["swin_t"], choices=sorted(MODELS))
-    parser.add_argument("--precisions", nargs="+", default=["fp32", "fp16", "bf16"])
+    parser.add_argument("--precisions", nargs="*", default=["fp32", "fp16", "bf16"])
     parser.add_argument("--batches", nargs="+", type=int, default=[1, 7, 32, 128])
     parser.add_argument("--max-batch", type=int, default=128)
     parser.add_argument("--top1", type=int, default=256)
@@ -220,6 +274,9 @@ def main() -> int:
                         choices=["eager", "graph", "reduce-overhead", "max-autotune"])
     parser.add_argument("--profile-batches", nargs="*", type=int, default=[])
     parser.add_argument("--arch", default="sm_90")
+    parser.add_argument("--autotune", action="store_true",
+                        help="bench with cuBLASLt's heuristic choice, autotune each bench "
+                             "batch, check and bench again")
     args = parser.parse_args()
 
     torch.backends.cuda.matmul.allow_tf32 = False
@@ -252,21 +309,37 @@ def main() -> int:
             flops = float(re.search(r"([\d.]+) GFLOP/image", summary).group(1)) * 1e9
             engine = Engine(folder)
             record = {"compile_s": seconds, "summary": summary, "flops_per_image": flops}
+            bench_batches = [b for b in args.bench_batches if b <= args.max_batch]
+            if args.autotune and precision in args.bench_precisions:
+                record["heuristic_bench_ms"] = {b: engine.benchmark(b, 100)[0]
+                                                for b in bench_batches}
+                record["autotune"] = {}
+                for batch in bench_batches:
+                    start = time.perf_counter()
+                    heuristic, tuned = engine.autotune(batch)
+                    record["autotune"][batch] = {"gemm_ms_heuristic": heuristic,
+                                                 "gemm_ms_tuned": tuned,
+                                                 "seconds": time.perf_counter() - start}
+                engine.close()
+                problems = tuning_file_checks(folder)
+                record["tuning_file_checks"] = problems or "pass"
+                failures += bool(problems)
+                lines.extend(f"{name:10s} {precision:5s} FAIL: {p}" for p in problems)
+                engine = Engine(folder)  # reads the tuning file back
             if precision in args.precisions:
                 record["check"] = check(engine, model64, model32, name, precision,
                                         args.batches, size, args.top1, seed=len(lines) + 1)
                 worst = max(r["rel_l2"] for r in record["check"]["batches"])
                 ok = all(r["ok"] for r in record["check"]["batches"])
                 failures += not ok
+                theirs = record["check"]["torch_rel_l2"]
                 lines.append(f"{name:10s} {precision:5s} check {'PASS' if ok else 'FAIL'}: "
-                             f"worst rel L2 {worst:.2e} (tol {TOLERANCE[precision]:.0e}), "
+                             f"worst rel L2 {worst:.2e} (tol {TOLERANCE[precision]:.0e}"
+                             + (f", PyTorch {precision} {theirs:.2e}" if theirs else "") + "), "
                              f"top-1 {record['check']['top1_agreement']*100:.1f}% of "
                              f"{record['check']['top1_inputs']}, compile {seconds:.1f} s")
             if precision in args.bench_precisions:
-                record["bench_ms"] = {}
-                for batch in args.bench_batches:
-                    if batch <= args.max_batch:
-                        record["bench_ms"][batch] = engine.benchmark(batch, 100)[0]
+                record["bench_ms"] = {b: engine.benchmark(b, 100)[0] for b in bench_batches}
                 record["profile"] = {b: engine.profile(b) for b in args.profile_batches
                                      if b <= args.max_batch}
             engine.close()
@@ -289,6 +362,8 @@ def main() -> int:
                       f"{batch / ms * 1e3:9.0f} img/s {tflops:6.1f} TFLOP/s"
                 if peak:
                     row += f" ({tflops / peak * 100:4.1f}% of {peak:.0f})"
+                if batch in record.get("heuristic_bench_ms", {}):
+                    row += f" | untuned {record['heuristic_bench_ms'][batch]:.3f}"
                 for mode, times in entry.get("baselines", {}).get("ms", {}).items():
                     if batch in times:
                         row += f" | {mode} {times[batch]:.3f} ({times[batch] / ms:.2f}x)"

@@ -65,13 +65,17 @@ def _load(folder: Path) -> ctypes.CDLL:
     lib.swinrt_run_host.argtypes = [vp, vp, i, vp, i, i]
     lib.swinrt_benchmark.argtypes = [vp, i, i, ctypes.POINTER(d), ctypes.POINTER(d)]
     lib.swinrt_profile.argtypes = [vp, i, i, ctypes.POINTER(d)]
+    lib.swinrt_autotune.argtypes = [vp, i, i, ctypes.POINTER(d), ctypes.POINTER(d)]
+    lib.swinrt_tuning_file.argtypes = [vp]
+    lib.swinrt_tuning_file.restype = ctypes.c_char_p
     lib.swinrt_destroy.argtypes = [vp]
     lib.swinrt_layer_name.argtypes = [i]
     lib.swinrt_layer_name.restype = ctypes.c_char_p
     lib.swinrt_last_error.restype = ctypes.c_char_p
     lib.swinrt_status_string.restype = ctypes.c_char_p
     for name in ("swinrt_get_info", "swinrt_create", "swinrt_run", "swinrt_run_host",
-                 "swinrt_benchmark", "swinrt_profile", "swinrt_destroy"):
+                 "swinrt_benchmark", "swinrt_profile", "swinrt_autotune",
+                 "swinrt_destroy"):
         getattr(lib, name).restype = i
     return lib
 
@@ -143,6 +147,20 @@ class Engine:
         ms = (ctypes.c_double * NUM_LAYERS)()
         self._check(self._lib.swinrt_profile(self._engine, batch, iterations, ms))
         return {self._lib.swinrt_layer_name(i).decode(): ms[i] for i in range(NUM_LAYERS)}
+
+    def autotune(self, batch: int, candidates: int = 16) -> tuple[float, float]:
+        """Times cuBLASLt's candidates for each GEMM at `batch` on this GPU and
+        keeps the fastest (saved to `tuning_file`). Returns the GEMM
+        milliseconds of one forward pass: (heuristic choice, tuned)."""
+        heuristic, tuned = ctypes.c_double(), ctypes.c_double()
+        self._check(self._lib.swinrt_autotune(self._engine, batch, candidates,
+                                              ctypes.byref(heuristic), ctypes.byref(tuned)))
+        return heuristic.value, tuned.value
+
+    @property
+    def tuning_file(self) -> Path:
+        """The tuning file of this GPU model in the model folder."""
+        return Path(self._lib.swinrt_tuning_file(self._engine).decode())
 
     def close(self) -> None:
         if getattr(self, "_engine", None):

@@ -42,7 +42,7 @@ typedef enum swinrt_status {
   SWINRT_ERROR_WRONG_ARCH = 3,       /* library not built for this GPU    */
   SWINRT_ERROR_BATCH = 4,            /* batch < 1 or above the maximum    */
   SWINRT_ERROR_WEIGHTS = 5,          /* missing, truncated or foreign     */
-  SWINRT_ERROR_IO = 6,               /* a file could not be read          */
+  SWINRT_ERROR_IO = 6,               /* a file unreadable or malformed    */
   SWINRT_ERROR_OUT_OF_MEMORY = 7,
   SWINRT_ERROR_CUDA = 8,             /* a CUDA call failed                */
   SWINRT_ERROR_CUBLAS = 9            /* a cuBLASLt call failed            */
@@ -81,7 +81,8 @@ typedef struct swinrt_engine swinrt_engine;
 SWINRT_API swinrt_status swinrt_get_info(swinrt_model_info *info);
 
 /* Loads `model_dir`/model.swinw (checked: magic, version, model, checksum)
- * and prepares `device` to run on `stream`. */
+ * and prepares `device` to run on `stream`. Reads the folder's tuning file
+ * for this GPU model where swinrt_autotune wrote one. */
 SWINRT_API swinrt_status swinrt_create(const char *model_dir, int device, void *stream,
                                        swinrt_engine **engine);
 
@@ -111,6 +112,22 @@ SWINRT_API swinrt_status swinrt_profile(swinrt_engine *engine, int batch, int it
                                         double *ms);
 
 SWINRT_API const char *swinrt_layer_name(int layer);
+
+/* Autotunes the GEMMs at `batch`: for each distinct GEMM of the model,
+ * times up to `candidates` (1..64) of cuBLASLt's heuristic candidates on
+ * this GPU and keeps the fastest for later runs at that batch. The choices
+ * are saved in the model folder, in the tuning file of this GPU model
+ * (swinrt_tuning_file), which swinrt_create reads back. `heuristic_ms` and
+ * `tuned_ms` (either may be NULL) receive the GEMM time of one forward
+ * pass with the heuristic's first choice and with the tuned choice.
+ * Synchronous. If the file cannot be written, the tuning still applies to
+ * this engine and the call returns SWINRT_ERROR_IO. */
+SWINRT_API swinrt_status swinrt_autotune(swinrt_engine *engine, int batch, int candidates,
+                                         double *heuristic_ms, double *tuned_ms);
+
+/* The tuning file of the engine's GPU model, whether or not it exists yet
+ * ("" for a null engine). */
+SWINRT_API const char *swinrt_tuning_file(const swinrt_engine *engine);
 
 SWINRT_API swinrt_status swinrt_destroy(swinrt_engine *engine);
 

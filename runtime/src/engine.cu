@@ -2,17 +2,13 @@
 //
 // Loads and checks the weights file (mmap), owns the device buffers (one
 // activation arena sized for the maximum batch, the weights, the cuBLASLt
-// workspace), plans the model's GEMMs with cuBLASLt heuristics per batch
-// size, and captures one CUDA graph per batch size.
+// workspace) and captures one CUDA graph per batch size. GEMM plans and
+// autotuning live in gemm.cu.
 //
 //===----------------------------------------------------------------------===//
 
-#include "swinrt.h"
-#include "swinrt/model.h"
+#include "engine.h"
 #include "swinrt/weights_format.h"
-
-#include <cublasLt.h>
-#include <cuda_runtime.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -32,8 +28,8 @@
 
 namespace swinrt {
 namespace {
-
 thread_local std::string lastError;
+} // namespace
 
 swinrt_status fail(swinrt_status status, const char *format, ...) {
   char buffer[1024];
@@ -45,43 +41,6 @@ swinrt_status fail(swinrt_status status, const char *format, ...) {
   return status;
 }
 
-constexpr size_t kWorkspaceBytes = 32u << 20;
-
-struct GemmPlan {
-  cublasLtMatmulDesc_t desc = nullptr;
-  cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
-  cublasLtMatmulAlgo_t algo{};
-};
-
-} // namespace
-
-struct Engine {
-  int device = 0;
-  cudaStream_t stream = nullptr;
-  bool ownsStream = false;
-  char *arena = nullptr;
-  char *weights = nullptr;
-  void *workspace = nullptr;
-  cublasLtHandle_t lt = nullptr;
-  std::map<std::pair<int, int>, GemmPlan> plans; // (gemm id, batch)
-  std::map<int, cudaGraphExec_t> graphs;         // batch
-  bool graphsFailed = false;
-  // Profiling: (layer, event) marks of the current eager run.
-  bool profiling = false;
-  std::vector<std::pair<int, cudaEvent_t>> marks;
-  std::vector<cudaEvent_t> eventPool;
-  size_t nextEvent = 0;
-  // Engine-owned fp32 input and output at the maximum batch, for
-  // swinrt_run_host, swinrt_benchmark and swinrt_profile.
-  float *ownInput = nullptr;
-  float *ownOutput = nullptr;
-  // Staging for swinrt_run_host, at the maximum batch.
-  void *stageInput = nullptr;
-  void *stageOutput = nullptr;
-
-  Exec exec() { return Exec{this, stream, arena, weights}; }
-};
-
 swinrt_status cudaFailure(cudaError_t error, const char *call) {
   if (error == cudaErrorMemoryAllocation)
     return fail(SWINRT_ERROR_OUT_OF_MEMORY, "%s: out of device memory", call);
@@ -91,21 +50,6 @@ swinrt_status cudaFailure(cudaError_t error, const char *call) {
                 kModel.archs, cudaGetErrorString(error));
   return fail(SWINRT_ERROR_CUDA, "%s failed: %s", call, cudaGetErrorString(error));
 }
-
-#define SWINRT_CUDA(call)                                                      \
-  do {                                                                         \
-    cudaError_t swinrt_cuda_error_ = (call);                                   \
-    if (swinrt_cuda_error_ != cudaSuccess)                                     \
-      return cudaFailure(swinrt_cuda_error_, #call);                           \
-  } while (0)
-
-#define SWINRT_CUBLAS(call)                                                    \
-  do {                                                                         \
-    cublasStatus_t swinrt_cublas_status_ = (call);                             \
-    if (swinrt_cublas_status_ != CUBLAS_STATUS_SUCCESS)                        \
-      return fail(SWINRT_ERROR_CUBLAS, "%s failed: %s", #call,                 \
-                  cublasLtGetStatusString(swinrt_cublas_status_));             \
-  } while (0)
 
 swinrt_status checkLaunch(const char *kernel) {
   cudaError_t error = cudaGetLastError();
@@ -127,105 +71,6 @@ void markLayer(Exec &ex, int layer) {
   cudaEvent_t event = e.eventPool[e.nextEvent++];
   cudaEventRecord(event, ex.stream);
   e.marks.emplace_back(layer, event);
-}
-
-namespace {
-
-cudaDataType_t storageType() {
-  switch (kModel.precision) {
-  case kFp16:
-    return CUDA_R_16F;
-  case kBf16:
-    return CUDA_R_16BF;
-  default:
-    return CUDA_R_32F;
-  }
-}
-
-swinrt_status createPlan(Engine &e, const GemmSpec &spec, int batch, const void *bias,
-                         GemmPlan &plan) {
-  int64_t m = (int64_t)spec.rowsPerImage * batch;
-  cublasComputeType_t compute =
-      kModel.precision == kTf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
-  cudaDataType_t type = storageType();
-  SWINRT_CUBLAS(cublasLtMatmulDescCreate(&plan.desc, compute, CUDA_R_32F));
-  // Row-major out[m, n] = x[m, k] w[n, k]^T is column-major
-  // out^T[n, m] = w^T... : A = w (k x n, transposed), B = x (k x m).
-  cublasOperation_t transA = CUBLAS_OP_T, transB = CUBLAS_OP_N;
-  SWINRT_CUBLAS(cublasLtMatmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_TRANSA,
-                                               &transA, sizeof(transA)));
-  SWINRT_CUBLAS(cublasLtMatmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_TRANSB,
-                                               &transB, sizeof(transB)));
-  cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_DEFAULT;
-  if (spec.epilogue == kEpilogueBias)
-    epilogue = CUBLASLT_EPILOGUE_BIAS;
-  else if (spec.epilogue == kEpilogueGeluBias)
-    epilogue = CUBLASLT_EPILOGUE_GELU_BIAS;
-  SWINRT_CUBLAS(cublasLtMatmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_EPILOGUE,
-                                               &epilogue, sizeof(epilogue)));
-  if (spec.epilogue != kEpilogueNone)
-    SWINRT_CUBLAS(cublasLtMatmulDescSetAttribute(
-        plan.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias)));
-  SWINRT_CUBLAS(cublasLtMatrixLayoutCreate(&plan.a, type, spec.k, spec.n, spec.k));
-  SWINRT_CUBLAS(cublasLtMatrixLayoutCreate(&plan.b, type, spec.k, m, spec.k));
-  SWINRT_CUBLAS(cublasLtMatrixLayoutCreate(&plan.c, type, spec.n, m, spec.n));
-
-  cublasLtMatmulPreference_t preference;
-  SWINRT_CUBLAS(cublasLtMatmulPreferenceCreate(&preference));
-  size_t workspace = kWorkspaceBytes;
-  cublasLtMatmulPreferenceSetAttribute(preference,
-                                       CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
-                                       &workspace, sizeof(workspace));
-  cublasLtMatmulHeuristicResult_t result{};
-  int found = 0;
-  cublasStatus_t status = cublasLtMatmulAlgoGetHeuristic(
-      e.lt, plan.desc, plan.a, plan.b, plan.c, plan.c, preference, 1, &result, &found);
-  cublasLtMatmulPreferenceDestroy(preference);
-  if (status != CUBLAS_STATUS_SUCCESS || found == 0)
-    return fail(SWINRT_ERROR_CUBLAS,
-                "cublasLtMatmulAlgoGetHeuristic found no algorithm for GEMM '%s' "
-                "(m=%lld n=%d k=%d): %s",
-                spec.name, (long long)m, spec.n, spec.k, cublasLtGetStatusString(status));
-  plan.algo = result.algo;
-  return SWINRT_OK;
-}
-
-void destroyPlan(GemmPlan &plan) {
-  if (plan.a)
-    cublasLtMatrixLayoutDestroy(plan.a);
-  if (plan.b)
-    cublasLtMatrixLayoutDestroy(plan.b);
-  if (plan.c)
-    cublasLtMatrixLayoutDestroy(plan.c);
-  if (plan.desc)
-    cublasLtMatmulDescDestroy(plan.desc);
-  plan = GemmPlan{};
-}
-
-} // namespace
-
-swinrt_status gemm(Exec &ex, int id, int batch, const void *x, const void *w,
-                   const void *bias, const void *residual, void *out) {
-  Engine &e = *ex.engine;
-  const GemmSpec &spec = kModel.gemms[id];
-  auto key = std::make_pair(id, batch);
-  auto it = e.plans.find(key);
-  if (it == e.plans.end()) {
-    GemmPlan plan;
-    swinrt_status status = createPlan(e, spec, batch, bias, plan);
-    if (status != SWINRT_OK) {
-      destroyPlan(plan);
-      return status;
-    }
-    it = e.plans.emplace(key, plan).first;
-  }
-  GemmPlan &plan = it->second;
-  float alpha = 1.0f, beta = spec.residual ? 1.0f : 0.0f;
-  const void *c = spec.residual ? residual : out;
-  SWINRT_CUBLAS(cublasLtMatmul(e.lt, plan.desc, &alpha, w, plan.a, x, plan.b, &beta, c,
-                               plan.c, out, plan.c, &plan.algo, e.workspace,
-                               kWorkspaceBytes, ex.stream));
-  return SWINRT_OK;
 }
 
 namespace {
@@ -316,8 +161,7 @@ swinrt_status mapWeights(const std::string &path, MappedWeights &mapped) {
 void release(Engine *e) {
   for (auto &entry : e->graphs)
     cudaGraphExecDestroy(entry.second);
-  for (auto &entry : e->plans)
-    destroyPlan(entry.second);
+  destroyPlans(*e);
   for (cudaEvent_t event : e->eventPool)
     cudaEventDestroy(event);
   if (e->lt)
@@ -331,28 +175,10 @@ void release(Engine *e) {
   cudaFree(e->weights);
   if (e->ownsStream)
     cudaStreamDestroy(e->stream);
-  delete e;
+  delete static_cast<swinrt_engine *>(e);
 }
 
-/// Makes the engine's device current for the scope of a call.
-class DeviceScope {
-public:
-  explicit DeviceScope(int device) {
-    if (cudaGetDevice(&previous_) != cudaSuccess)
-      previous_ = -1;
-    if (previous_ != device)
-      error_ = cudaSetDevice(device);
-  }
-  ~DeviceScope() {
-    if (previous_ >= 0)
-      cudaSetDevice(previous_);
-  }
-  cudaError_t error() const { return error_; }
-
-private:
-  int previous_ = -1;
-  cudaError_t error_ = cudaSuccess;
-};
+} // namespace
 
 swinrt_status checkEngineAndBatch(swinrt_engine *engine, int batch) {
   if (!engine)
@@ -362,6 +188,8 @@ swinrt_status checkEngineAndBatch(swinrt_engine *engine, int batch) {
                 batch, kModel.maxBatch);
   return SWINRT_OK;
 }
+
+namespace {
 
 swinrt_status checkRunArguments(swinrt_engine *engine, const void *input,
                                 swinrt_dtype inputType, int batch) {
@@ -407,8 +235,6 @@ swinrt_status ensureOwnBuffers(Engine &e) {
 } // namespace swinrt
 
 using namespace swinrt;
-
-struct swinrt_engine : swinrt::Engine {};
 
 extern "C" {
 
@@ -477,6 +303,7 @@ swinrt_status swinrt_create(const char *modelDir, int device, void *stream,
 
   auto *e = new swinrt_engine();
   e->device = device;
+  e->modelDir = modelDir;
   DeviceScope scope(device);
   swinrt_status status = [&]() -> swinrt_status {
     SWINRT_CUDA(scope.error());
@@ -502,7 +329,7 @@ swinrt_status swinrt_create(const char *modelDir, int device, void *stream,
     SWINRT_CUDA(cudaMalloc(&e->arena, kModel.arenaBytes));
     SWINRT_CUDA(cudaMalloc(&e->workspace, kWorkspaceBytes));
     SWINRT_CUBLAS(cublasLtCreate(&e->lt));
-    return SWINRT_OK;
+    return loadTuning(*e, prop);
   }();
   if (status != SWINRT_OK) {
     release(e);

@@ -84,29 +84,33 @@ static std::vector<std::string> commonFlags(ArrayRef<std::string> archs) {
   return flags;
 }
 
-/// The nvcc steps, run in `dir`: the two translation units, then the link.
+/// The nvcc steps, run in `dir`: one compile per translation unit, then the
+/// link.
 static std::vector<std::vector<std::string>> buildSteps(StringRef nvcc,
                                                         ArrayRef<std::string> archs) {
   std::vector<std::string> flags = commonFlags(archs);
-  auto compile = [&](StringRef source, StringRef object) {
-    std::vector<std::string> args = {nvcc.str()};
-    args.insert(args.end(), flags.begin(), flags.end());
-    args.insert(args.end(), {"-c", source.str(), "-o", object.str()});
-    return args;
-  };
   SmallString<256> cudaLib(nvcc);
   sys::path::remove_filename(cudaLib); // bin
   sys::path::remove_filename(cudaLib); // the CUDA root
   sys::path::append(cudaLib, "lib64");
-  std::vector<std::string> link = {nvcc.str(), "-shared", "-o", "libswinmodel.so",
-                                   "build/model.o", "build/engine.o", "-lcublasLt",
-                                   "-Xlinker", "-z,defs", "-Xlinker",
-                                   "-rpath," + std::string(cudaLib)};
-  return {compile("src/model.cu", "build/model.o"),
-          compile("src/engine.cu", "build/engine.o"), link};
+  std::vector<std::vector<std::string>> steps;
+  std::vector<std::string> link = {nvcc.str(), "-shared", "-o", "libswinmodel.so"};
+  for (StringRef unit : {"model", "engine", "gemm"}) {
+    std::vector<std::string> args = {nvcc.str()};
+    args.insert(args.end(), flags.begin(), flags.end());
+    std::string object = "build/" + unit.str() + ".o";
+    args.insert(args.end(), {"-c", "src/" + unit.str() + ".cu", "-o", object});
+    steps.push_back(std::move(args));
+    link.push_back(object);
+  }
+  link.insert(link.end(), {"-lcublasLt", "-Xlinker", "-z,defs", "-Xlinker",
+                           "-rpath," + std::string(cudaLib)});
+  steps.push_back(std::move(link));
+  return steps;
 }
 
-/// Runs `steps` in `dir` (the first two at once), logging to build.log.
+/// Runs `steps` in `dir`, all compiles at once, then the link; each step
+/// logs to build/stepN.log.
 static Error runBuild(StringRef dir, ArrayRef<std::vector<std::string>> steps) {
   SmallString<256> cwd;
   sys::fs::current_path(cwd);
@@ -116,34 +120,38 @@ static Error runBuild(StringRef dir, ArrayRef<std::vector<std::string>> steps) {
   if (std::error_code ec = sys::fs::create_directories("build"))
     return createStringError(ec, "cannot create the build folder");
 
-  auto start = [&](size_t i, std::string &errorText) {
+  std::vector<std::string> errors(steps.size());
+  auto start = [&](size_t i) {
     std::vector<StringRef> args(steps[i].begin(), steps[i].end());
     std::string log = "build/step" + std::to_string(i) + ".log";
     std::optional<StringRef> redirects[] = {std::nullopt, StringRef(log), StringRef(log)};
-    return sys::ExecuteNoWait(steps[i][0], args, std::nullopt, redirects, 0, &errorText);
+    return sys::ExecuteNoWait(steps[i][0], args, std::nullopt, redirects, 0, &errors[i]);
   };
-  auto finish = [&](size_t i, sys::ProcessInfo info, std::string &errorText) -> Error {
-    sys::ProcessInfo done = sys::Wait(info, std::nullopt, &errorText);
+  auto finish = [&](size_t i, sys::ProcessInfo info) -> Error {
+    sys::ProcessInfo done = sys::Wait(info, std::nullopt, &errors[i]);
     if (done.ReturnCode == 0)
       return Error::success();
     std::string log;
     if (auto buffer = MemoryBuffer::getFile("build/step" + std::to_string(i) + ".log"))
       log = (*buffer)->getBuffer().take_front(4000).str();
     return createStringError("nvcc failed (" + std::string(steps[i][0]) + " ... " +
-                             steps[i].back() + "): " + (log.empty() ? errorText : log));
+                             steps[i].back() + "): " + (log.empty() ? errors[i] : log));
   };
-  std::string e0, e1, e2;
-  sys::ProcessInfo p0 = start(0, e0);
-  sys::ProcessInfo p1 = start(1, e1);
-  Error first = finish(0, p0, e0);
-  Error second = finish(1, p1, e1);
-  if (first) {
-    consumeError(std::move(second));
-    return first;
+  size_t compiles = steps.size() - 1;
+  std::vector<sys::ProcessInfo> running;
+  for (size_t i = 0; i < compiles; ++i)
+    running.push_back(start(i));
+  Error failure = Error::success();
+  for (size_t i = 0; i < compiles; ++i) {
+    Error e = finish(i, running[i]);
+    if (e && !failure)
+      failure = std::move(e);
+    else
+      consumeError(std::move(e));
   }
-  if (second)
-    return second;
-  return finish(2, start(2, e2), e2);
+  if (failure)
+    return failure;
+  return finish(compiles, start(compiles));
 }
 
 Error swin::writeCudaPackage(const cuda::CudaModel &model, const PackageRequest &request) {

@@ -29,6 +29,8 @@ struct Api {
   decltype(&swinrt_run_host) runHost;
   decltype(&swinrt_benchmark) benchmark;
   decltype(&swinrt_profile) profile;
+  decltype(&swinrt_autotune) autotune;
+  decltype(&swinrt_tuning_file) tuningFile;
   decltype(&swinrt_layer_name) layerName;
   decltype(&swinrt_destroy) destroy;
   decltype(&swinrt_last_error) lastError;
@@ -57,6 +59,8 @@ int swin::runCompiledModel(const CompiledRunOptions &options) {
       !resolve(library, "swinrt_run_host", api.runHost) ||
       !resolve(library, "swinrt_benchmark", api.benchmark) ||
       !resolve(library, "swinrt_profile", api.profile) ||
+      !resolve(library, "swinrt_autotune", api.autotune) ||
+      !resolve(library, "swinrt_tuning_file", api.tuningFile) ||
       !resolve(library, "swinrt_layer_name", api.layerName) ||
       !resolve(library, "swinrt_destroy", api.destroy) ||
       !resolve(library, "swinrt_last_error", api.lastError) ||
@@ -91,8 +95,9 @@ int swin::runCompiledModel(const CompiledRunOptions &options) {
   if (batch < 1 || batch > info.max_batch)
     return fail(options.folder + ": batch " + Twine(batch) + " is outside [1, " +
                 Twine(info.max_batch) + "] (the maximum compiled in)");
-  if (!input && !options.bench && !options.profile)
-    return fail("nothing to do: give --input (and --output), --bench or --profile");
+  if (!input && !options.bench && !options.profile && !options.autotuneCandidates)
+    return fail("nothing to do: give --input (and --output), --bench, --profile or "
+                "--autotune");
 
   swinrt_engine *engine = nullptr;
   if (swinrt_status status = api.create(options.folder.c_str(), options.device, nullptr,
@@ -103,6 +108,15 @@ int swin::runCompiledModel(const CompiledRunOptions &options) {
     return code;
   };
 
+  if (options.autotuneCandidates) {
+    double heuristic = 0, tuned = 0;
+    if (swinrt_status status = api.autotune(engine, (int)batch, options.autotuneCandidates,
+                                            &heuristic, &tuned))
+      return finish(apiError(status));
+    outs() << format("autotuned batch %lld: GEMMs %.4f ms with the heuristic's choice, "
+                     "%.4f ms tuned; saved to %s\n",
+                     (long long)batch, heuristic, tuned, api.tuningFile(engine));
+  }
   if (input) {
     swin::Tensor output({batch, info.num_classes});
     if (swinrt_status status = api.runHost(engine, input->data.data(), SWINRT_FLOAT32,

@@ -2,6 +2,7 @@
 //
 //   swin-run --cpu-reference MODEL.mlir|MODEL.onnx --input X.npy --output Y.npy
 //   swin-run OUT/ --input X.npy --output Y.npy [--batch N] [--bench] [--profile]
+//            [--autotune]
 //
 // With --cpu-reference the model (a .mlir module of swin ops or an ONNX
 // model) is interpreted by the fp32 CPU reference evaluator. Otherwise the
@@ -94,6 +95,17 @@ cl::opt<bool> bench("bench",
 cl::opt<bool> profile("profile",
                       cl::desc("Print the compiled model's per-layer time table"),
                       cl::cat(runCategory));
+
+cl::opt<bool> autotune(
+    "autotune",
+    cl::desc("Autotune the compiled model's GEMMs at the batch on this GPU first and "
+             "save the choice in the model folder"),
+    cl::cat(runCategory));
+
+cl::opt<int> autotuneCandidates(
+    "autotune-candidates",
+    cl::desc("cuBLASLt candidates timed per GEMM by --autotune (1 to 64)"),
+    cl::init(16), cl::cat(runCategory));
 
 cl::opt<int> iterations("iterations",
                         cl::desc("Runs timed by --bench and --profile"),
@@ -232,6 +244,8 @@ int main(int argc, char **argv) {
       return fail(modelPath, "a compiled model takes one --input and one --output");
     if (iterations < 1)
       return fail("--iterations must be at least 1");
+    if (autotuneCandidates < 1 || autotuneCandidates > 64)
+      return fail("--autotune-candidates must be in [1, 64]");
     swin::CompiledRunOptions options;
     options.folder = modelPath;
     if (!inputPaths.empty())
@@ -244,6 +258,7 @@ int main(int argc, char **argv) {
       options.batch = batchOption;
     options.bench = bench;
     options.profile = profile;
+    options.autotuneCandidates = autotune ? static_cast<int>(autotuneCandidates) : 0;
     options.iterations = iterations;
     options.device = device;
     return swin::runCompiledModel(options);

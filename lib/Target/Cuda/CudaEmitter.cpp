@@ -149,6 +149,60 @@ uint16_t halfBits(float value) { return floatToHalfBits(value); }
 uint16_t bf16Bits(float value) { return floatToBf16Bits(value); }
 } // namespace swin::cuda::detail
 
+namespace swin::cuda {
+llvm::Expected<MaskGroups> deriveMaskGroups(llvm::ArrayRef<float> mask, int64_t windows,
+                                            int64_t n) {
+  if (windows < 1 || n < 1 || static_cast<int64_t>(mask.size()) != windows * n * n)
+    return llvm::createStringError("attention mask of " + Twine(mask.size()) +
+                                   " values is not [" + Twine(windows) + ", " + Twine(n) +
+                                   ", " + Twine(n) + "]");
+  auto unsupported = [&](int64_t w, const Twine &why) {
+    return llvm::createStringError(
+        "the CUDA backend supports shifted-window masks (0 within groups of tokens, one "
+        "negative constant across them); window " +
+        Twine(w) + " " + why);
+  };
+  // Token i's group is led by the first token it may attend to; the mask
+  // must then be exactly `value` across groups and 0 within.
+  MaskGroups result;
+  result.groups.resize(windows * n);
+  std::optional<float> value;
+  for (int64_t w = 0; w < windows; ++w) {
+    const float *m = mask.data() + w * n * n;
+    std::vector<int64_t> leader(n);
+    llvm::SmallVector<int64_t> leaders;
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t j = 0;
+      while (j < n && m[i * n + j] != 0.0f)
+        ++j;
+      if (j == n)
+        return unsupported(w, "masks every key of token " + Twine(i));
+      leader[i] = j;
+      auto *found = llvm::find(leaders, j);
+      if (found == leaders.end()) {
+        if (leaders.size() == 255)
+          return unsupported(w, "has more than 255 groups");
+        leaders.push_back(j);
+        found = leaders.end() - 1;
+      }
+      result.groups[w * n + i] = static_cast<uint8_t>(found - leaders.begin());
+    }
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        float v = m[i * n + j];
+        bool same = leader[i] == leader[j];
+        if (same ? v != 0.0f : (value ? v != *value : !(v < 0.0f)))
+          return unsupported(w, "is not of that form at (" + Twine(i) + ", " + Twine(j) +
+                                    ")");
+        if (!same)
+          value = v;
+      }
+  }
+  result.value = value.value_or(0.0f);
+  return result;
+}
+} // namespace swin::cuda
+
 /// A float as a C++ literal that reads back to the same float.
 static std::string floatLiteral(float value) {
   std::string text = llvm::formatv("{0}", llvm::format("%.9g", value)).str();
@@ -237,6 +291,13 @@ private:
   void use(int buffer) { buffers[buffer].lastStep = std::max(buffers[buffer].lastStep, step); }
   std::string ref(int buffer) { return "$buf" + std::to_string(buffer) + "$"; }
   llvm::Expected<uint64_t> weight(Operation *user, Value value, WeightKind kind);
+  /// Packs a shifted-window mask as one group id per (window, token); the
+  /// kernels add `value` where the query's and key's groups differ.
+  struct PackedMask {
+    uint64_t offset;
+    float value;
+  };
+  llvm::Expected<PackedMask> maskGroups(Operation *user, Value mask);
   std::string wf(uint64_t offset) { return "wf(W + " + std::to_string(offset) + ")"; }
 
   // Emission helpers: each call is one step.
@@ -406,6 +467,23 @@ llvm::Expected<uint64_t> Emitter::weight(Operation *user, Value value, WeightKin
   return offset;
 }
 
+llvm::Expected<Emitter::PackedMask> Emitter::maskGroups(Operation *user, Value mask) {
+  auto type = cast<RankedTensorType>(mask.getType());
+  auto constant = mask.getDefiningOp<ops::ConstantOp>();
+  if (!constant)
+    return opError(user, "the CUDA backend needs the attention mask to be a constant");
+  auto values = constantValues(constant);
+  if (!values)
+    return opError(user, llvm::toString(values.takeError()));
+  auto derived = deriveMaskGroups(*values, type.getDimSize(0), type.getDimSize(1));
+  if (!derived)
+    return opError(user, llvm::toString(derived.takeError()));
+  uint64_t offset = alignTo(payload.size(), SWINW_ALIGNMENT);
+  payload.resize(offset);
+  payload.insert(payload.end(), derived->groups.begin(), derived->groups.end());
+  return PackedMask{offset, derived->value};
+}
+
 void Emitter::comment(Operation *op) {
   body << "\n  // " << op->getName().getStringRef();
   if (auto name = dyn_cast<NameLoc>(op->getLoc()))
@@ -560,10 +638,13 @@ llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
   SWIN_TRY_WEIGHT(wqkv, op, op.getQkvWeight(), WeightKind::Storage);
   SWIN_TRY_WEIGHT(bqkv, op, op.getQkvBias(), WeightKind::Storage);
   SWIN_TRY_WEIGHT(bias, op, op.getPositionBias(), WeightKind::Float);
-  std::string maskArg = "nullptr";
+  std::string maskArgs = "nullptr, 0.0f";
   if (Value mask = op.getMask()) {
-    SWIN_TRY_WEIGHT(maskOffset, op, mask, WeightKind::Float);
-    maskArg = wf(maskOffset);
+    auto groups = maskGroups(op, mask);
+    if (!groups)
+      return groups.takeError();
+    maskArgs = "reinterpret_cast<const uint8_t *>(W + " + std::to_string(groups->offset) +
+               "), " + floatLiteral(groups->value);
   }
   comment(op);
   mark(kAttention);
@@ -592,7 +673,7 @@ llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
                         templateArgs + ">, " + std::to_string(shared) + "));");
   launch(kernel, templateArgs, "batch * " + std::to_string(windowsPerImage * heads),
          useMma ? static_cast<int>(paddedRows / 16 * 32) : 128, shared,
-         {"act(" + ref(qkv) + ")", "act(" + ref(out) + ")", wf(bias), maskArg,
+         {"act(" + ref(qkv) + ")", "act(" + ref(out) + ")", wf(bias), maskArgs,
           floatLiteral(op.getScale().convertToFloat())});
   return llvm::Error::success();
 }

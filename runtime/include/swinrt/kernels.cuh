@@ -4,8 +4,14 @@
 // generated model instantiates exactly the kernels it needs, with loop
 // bounds and index arithmetic folded. Activations are row-major [rows, C]
 // in the model's storage type T (float, __half or __nv_bfloat16);
-// LayerNorm parameters, position biases and masks are float. Arithmetic
-// and statistics are in fp32.
+// LayerNorm parameters and position biases are float. Arithmetic and
+// statistics are in fp32.
+//
+// Shifted-window masks arrive as one group id per (window, token),
+// `maskGroups[NW][N]`: a query attends with weight 0 to the keys of its
+// own group and adds `maskValue` (the export's -100) to the others. The
+// emitter derives the ids from the export's dense [NW, N, N] mask and
+// refuses masks of any other form.
 //
 // Row kernels give one warp to each row: kRowsPerBlock rows per block of
 // 256 threads, and lane l holds elements l, l + 32, ... in registers.
@@ -265,7 +271,7 @@ template <int N, int HD> constexpr int windowAttentionSmemBytes() {
   return (N * (HD + 1) + N * HD + 4 * N + 4 * HD) * (int)sizeof(float);
 }
 
-/// softmax(scale * q k^T + bias[head] (+ mask[window mod NW])) v for one
+/// softmax(scale * q k^T + bias[head] (+ mask of window mod NW)) v for one
 /// (window, head) per block of four warps, from the QKV projection
 /// qkv [windows * N, 3 * HEADS * HD] (q, k, v blocks, heads inside each).
 /// A warp owns a query row: lanes split the keys for the scores and the
@@ -274,7 +280,7 @@ template <typename T, int N, int HD, int HEADS, bool MASK, int NW>
 __global__ void __launch_bounds__(128)
     window_attention(const T *__restrict__ qkv, T *__restrict__ out,
                      const float *__restrict__ positionBias,
-                     const float *__restrict__ mask, float scale) {
+                     const uint8_t *__restrict__ maskGroups, float maskValue, float scale) {
   constexpr int kInner = HEADS * HD, kStride = 3 * kInner, kKeysPerLane = (N + 31) / 32;
   extern __shared__ float smem[];
   float *ks = smem;                 // [N][HD + 1]
@@ -291,7 +297,7 @@ __global__ void __launch_bounds__(128)
   }
   __syncthreads();
   const float *bias = positionBias + (size_t)head * N * N;
-  const float *windowMask = MASK ? mask + (size_t)(window % NW) * N * N : nullptr;
+  const uint8_t *groups = MASK ? maskGroups + (size_t)(window % NW) * N : nullptr;
   float *q = qs + warp * HD, *p = ps + warp * N;
   for (int i = warp; i < N; i += 4) {
     for (int d = lane; d < HD; d += 32)
@@ -308,7 +314,8 @@ __global__ void __launch_bounds__(128)
 #pragma unroll
         for (int d = 0; d < HD; ++d)
           dot += q[d] * ks[j * (HD + 1) + d];
-        s[t] = dot * scale + bias[i * N + j] + (MASK ? windowMask[i * N + j] : 0.0f);
+        float masked = MASK && groups[i] != groups[j] ? maskValue : 0.0f;
+        s[t] = dot * scale + bias[i * N + j] + masked;
         rowMax = fmaxf(rowMax, s[t]);
       }
     }
@@ -381,7 +388,8 @@ template <typename T, int N, int HD, int HEADS, bool MASK, int NW>
 __global__ void __launch_bounds__(MmaAttentionShape<N, HD>::kWarps * 32)
     window_attention_mma(const T *__restrict__ qkv, T *__restrict__ out,
                          const float *__restrict__ positionBias,
-                         const float *__restrict__ mask, float scale) {
+                         const uint8_t *__restrict__ maskGroups, float maskValue,
+                         float scale) {
   using Shape = MmaAttentionShape<N, HD>;
   constexpr int kRows = Shape::kRows, kQS = Shape::kQStride, kVS = Shape::kVStride;
   constexpr int kInner = HEADS * HD, kStride = 3 * kInner, kChunks = HD / 8;
@@ -390,7 +398,11 @@ __global__ void __launch_bounds__(MmaAttentionShape<N, HD>::kWarps * 32)
   __shared__ alignas(16) T qs[kRows * kQS];
   __shared__ alignas(16) T ks[kRows * kQS];
   __shared__ alignas(16) T vt[HD * kVS];
+  __shared__ uint8_t groups[MASK ? kRows : 1];
   const int head = blockIdx.x % HEADS, window = blockIdx.x / HEADS;
+  if constexpr (MASK)
+    for (int i = threadIdx.x; i < N; i += blockDim.x)
+      groups[i] = maskGroups[(size_t)(window % NW) * N + i];
   const T *base = qkv + (size_t)window * N * kStride + head * HD;
   for (int i = threadIdx.x; i < kRows * kChunks; i += blockDim.x) {
     int r = i / kChunks, c = (i % kChunks) * 8;
@@ -432,7 +444,6 @@ __global__ void __launch_bounds__(MmaAttentionShape<N, HD>::kWarps * 32)
   }
 
   const float *bias = positionBias + (size_t)head * N * N;
-  const float *windowMask = MASK ? mask + (size_t)(window % NW) * N * N : nullptr;
   float maxA = -CUDART_INF_F, maxB = -CUDART_INF_F;
 #pragma unroll
   for (int nt = 0; nt < kKeyTiles; ++nt)
@@ -443,7 +454,8 @@ __global__ void __launch_bounds__(MmaAttentionShape<N, HD>::kWarps * 32)
       if (col < N) {
         v = s[nt][e] * scale;
         if (row < N)
-          v += bias[row * N + col] + (MASK ? windowMask[row * N + col] : 0.0f);
+          v += bias[row * N + col] +
+               (MASK && groups[row] != groups[col] ? maskValue : 0.0f);
       }
       s[nt][e] = v;
       if (e < 2)

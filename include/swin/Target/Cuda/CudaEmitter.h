@@ -10,6 +10,7 @@
 #define SWIN_TARGET_CUDA_CUDAEMITTER_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -53,6 +54,20 @@ llvm::Expected<std::vector<std::string>> parseArchList(llvm::StringRef list);
 
 /// Registers `--swin-to-cuda` with mlir-translate's registry.
 void registerToCudaTranslation();
+
+/// A shifted-window attention mask [windows, n, n] in the kernels' form:
+/// one group id per (window, token), and the value added to the scores of
+/// keys outside the query's group (0 inside).
+struct MaskGroups {
+  std::vector<uint8_t> groups;
+  float value = 0.0f;
+};
+
+/// Derives the groups of a dense mask, or says why it is not of that form
+/// (mask values other than 0 and one negative constant, a token that may
+/// attend to nothing, attention that is not symmetric and transitive).
+llvm::Expected<MaskGroups> deriveMaskGroups(llvm::ArrayRef<float> mask, int64_t windows,
+                                            int64_t n);
 
 } // namespace swin::cuda
 
