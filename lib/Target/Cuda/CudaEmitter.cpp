@@ -32,8 +32,10 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <climits>
+#include <limits>
 #include <set>
 #include <cstring>
+#include <limits>
 
 using namespace mlir;
 using namespace ::swin::cuda;
@@ -298,6 +300,9 @@ private:
     float value;
   };
   llvm::Expected<PackedMask> maskGroups(Operation *user, Value mask);
+  /// Packs the position bias [heads, n, n] in window_attention_mma's
+  /// fragment order (see MmaAttentionShape in kernels.cuh).
+  llvm::Expected<uint64_t> tiledPositionBias(Operation *user, Value bias);
   std::string wf(uint64_t offset) { return "wf(W + " + std::to_string(offset) + ")"; }
 
   // Emission helpers: each call is one step.
@@ -484,6 +489,40 @@ llvm::Expected<Emitter::PackedMask> Emitter::maskGroups(Operation *user, Value m
   return PackedMask{offset, derived->value};
 }
 
+llvm::Expected<uint64_t> Emitter::tiledPositionBias(Operation *user, Value bias) {
+  auto type = cast<RankedTensorType>(bias.getType());
+  int64_t heads = type.getDimSize(0), n = type.getDimSize(1);
+  auto constant = bias.getDefiningOp<ops::ConstantOp>();
+  if (!constant)
+    return opError(user, "the CUDA backend needs the position bias to be a constant");
+  auto values = constantValues(constant);
+  if (!values)
+    return opError(user, llvm::toString(values.takeError()));
+  // [head][warp][key tile][lane][4]: lane (g, t) of warp w holds rows
+  // 16w + g and 16w + g + 8, columns 8 * tile + 2t and + 1. Padded keys get
+  // -inf (they take no probability), padded queries 0.
+  int64_t rows = (n + 15) / 16 * 16, warps = rows / 16, keyTiles = rows / 8;
+  std::vector<float> tiled;
+  tiled.reserve(heads * rows * rows);
+  for (int64_t h = 0; h < heads; ++h)
+    for (int64_t w = 0; w < warps; ++w)
+      for (int64_t tile = 0; tile < keyTiles; ++tile)
+        for (int64_t lane = 0; lane < 32; ++lane)
+          for (int64_t e = 0; e < 4; ++e) {
+            int64_t row = 16 * w + lane / 4 + (e < 2 ? 0 : 8);
+            int64_t col = 8 * tile + 2 * (lane % 4) + (e & 1);
+            float v = col >= n   ? -std::numeric_limits<float>::infinity()
+                      : row >= n ? 0.0f
+                                 : (*values)[(h * n + row) * n + col];
+            tiled.push_back(v);
+          }
+  uint64_t offset = alignTo(payload.size(), SWINW_ALIGNMENT);
+  payload.resize(offset);
+  const char *bytes = reinterpret_cast<const char *>(tiled.data());
+  payload.insert(payload.end(), bytes, bytes + tiled.size() * sizeof(float));
+  return offset;
+}
+
 void Emitter::comment(Operation *op) {
   body << "\n  // " << op->getName().getStringRef();
   if (auto name = dyn_cast<NameLoc>(op->getLoc()))
@@ -637,7 +676,16 @@ llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
 
   SWIN_TRY_WEIGHT(wqkv, op, op.getQkvWeight(), WeightKind::Storage);
   SWIN_TRY_WEIGHT(bqkv, op, op.getQkvBias(), WeightKind::Storage);
-  SWIN_TRY_WEIGHT(bias, op, op.getPositionBias(), WeightKind::Float);
+  uint64_t bias = 0;
+  if (useMma) {
+    auto tiled = tiledPositionBias(op, op.getPositionBias());
+    if (!tiled)
+      return tiled.takeError();
+    bias = *tiled;
+  } else {
+    SWIN_TRY_WEIGHT(dense, op, op.getPositionBias(), WeightKind::Float);
+    bias = dense;
+  }
   std::string maskArgs = "nullptr, 0.0f";
   if (Value mask = op.getMask()) {
     auto groups = maskGroups(op, mask);
@@ -673,7 +721,10 @@ llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
                         templateArgs + ">, " + std::to_string(shared) + "));");
   launch(kernel, templateArgs, "batch * " + std::to_string(windowsPerImage * heads),
          useMma ? static_cast<int>(paddedRows / 16 * 32) : 128, shared,
-         {"act(" + ref(qkv) + ")", "act(" + ref(out) + ")", wf(bias), maskArgs,
+         {"act(" + ref(qkv) + ")", "act(" + ref(out) + ")",
+          useMma ? "reinterpret_cast<const float4 *>(W + " + std::to_string(bias) + ")"
+                 : wf(bias),
+          maskArgs,
           floatLiteral(op.getScale().convertToFloat())});
   return llvm::Error::success();
 }

@@ -352,6 +352,12 @@ __global__ void __launch_bounds__(128)
 /// 16 (padded keys get -inf, padded queries are not written); the scores
 /// never leave registers: the accumulator layout of q k^T is the A-operand
 /// layout of p v. Needs HD % 16 == 0.
+///
+/// The position bias comes pre-arranged in the accumulator layout of q k^T,
+/// float4 [HEADS][kWarps][kKeyTiles][32 lanes]: lane (g, t) = (lane / 4,
+/// lane % 4) of warp w holds rows 16w + g and 16w + g + 8 at columns
+/// 8 * tile + 2t and + 1, so each warp reads 512 contiguous bytes per key
+/// tile. Padded keys carry -inf there, padded queries 0.
 template <int N, int HD> struct MmaAttentionShape {
   static constexpr int kRows = (N + 15) / 16 * 16;
   static constexpr int kWarps = kRows / 16;
@@ -387,7 +393,7 @@ __device__ __forceinline__ void mma16816(float (&c)[4], const uint32_t (&a)[4], 
 template <typename T, int N, int HD, int HEADS, bool MASK, int NW>
 __global__ void __launch_bounds__(MmaAttentionShape<N, HD>::kWarps * 32)
     window_attention_mma(const T *__restrict__ qkv, T *__restrict__ out,
-                         const float *__restrict__ positionBias,
+                         const float4 *__restrict__ biasTiles,
                          const uint8_t *__restrict__ maskGroups, float maskValue,
                          float scale) {
   using Shape = MmaAttentionShape<N, HD>;
@@ -401,8 +407,8 @@ __global__ void __launch_bounds__(MmaAttentionShape<N, HD>::kWarps * 32)
   __shared__ uint8_t groups[MASK ? kRows : 1];
   const int head = blockIdx.x % HEADS, window = blockIdx.x / HEADS;
   if constexpr (MASK)
-    for (int i = threadIdx.x; i < N; i += blockDim.x)
-      groups[i] = maskGroups[(size_t)(window % NW) * N + i];
+    for (int i = threadIdx.x; i < kRows; i += blockDim.x)
+      groups[i] = i < N ? maskGroups[(size_t)(window % NW) * N + i] : 0;
   const T *base = qkv + (size_t)window * N * kStride + head * HD;
   for (int i = threadIdx.x; i < kRows * kChunks; i += blockDim.x) {
     int r = i / kChunks, c = (i % kChunks) * 8;
@@ -443,26 +449,25 @@ __global__ void __launch_bounds__(MmaAttentionShape<N, HD>::kWarps * 32)
     }
   }
 
-  const float *bias = positionBias + (size_t)head * N * N;
+  const float4 *tiles = biasTiles + ((size_t)head * Shape::kWarps + warp) * kKeyTiles * 32;
   float maxA = -CUDART_INF_F, maxB = -CUDART_INF_F;
 #pragma unroll
-  for (int nt = 0; nt < kKeyTiles; ++nt)
+  for (int nt = 0; nt < kKeyTiles; ++nt) {
+    float4 b4 = tiles[nt * 32 + lane];
+    const float bias[4] = {b4.x, b4.y, b4.z, b4.w};
 #pragma unroll
     for (int e = 0; e < 4; ++e) {
       int row = e < 2 ? rowA : rowB, col = nt * 8 + 2 * t + (e & 1);
-      float v = -CUDART_INF_F;
-      if (col < N) {
-        v = s[nt][e] * scale;
-        if (row < N)
-          v += bias[row * N + col] +
-               (MASK && groups[row] != groups[col] ? maskValue : 0.0f);
-      }
+      float v = s[nt][e] * scale + bias[e];
+      if (MASK && groups[row] != groups[col])
+        v += maskValue;
       s[nt][e] = v;
       if (e < 2)
         maxA = fmaxf(maxA, v);
       else
         maxB = fmaxf(maxB, v);
     }
+  }
 #pragma unroll
   for (int offset = 1; offset < 4; offset <<= 1) {
     maxA = fmaxf(maxA, __shfl_xor_sync(0xffffffffu, maxA, offset));
