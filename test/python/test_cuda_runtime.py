@@ -71,7 +71,8 @@ def _expect_error(proc: subprocess.CompletedProcess, text: str) -> None:
 
 def test_folder_layout(library):
     for name in ("libswinmodel.so", "model.swinw", "swinrt.h", "build.sh", "src/model.cu",
-                 "src/engine.cu", "src/include/swinrt/kernels.cuh"):
+                 "src/engine.cu", "src/engine.h", "src/gemm.cu",
+                 "src/include/swinrt/kernels.cuh"):
         assert (library / name).exists(), name
     assert not list(library.parent.glob("*.partial-*")), "staging folder left behind"
     header = (library / "model.swinw").read_bytes()[:16]
@@ -138,6 +139,21 @@ def test_weights_of_another_compile_are_refused(tools, library, tmp_path):
 def test_batch_above_the_maximum(tools, library):
     proc = run_tool(tools["swin-run"], library, "--bench", "--batch", "5", check=False)
     _expect_error(proc, "batch 5 is outside [1, 4] (the maximum compiled in)")
+
+
+@pytest.mark.parametrize("candidates", ["0", "65"])
+def test_autotune_candidates_are_checked(tools, library, candidates):
+    proc = run_tool(tools["swin-run"], library, "--autotune", "--autotune-candidates",
+                    candidates, check=False)
+    _expect_error(proc, "--autotune-candidates must be in [1, 64]")
+
+
+@pytest.mark.skipif(_has_gpu(), reason="a GPU is present: the no-device path cannot be shown")
+def test_autotune_without_a_device_is_reported(tools, library, tmp_path):
+    folder = _copy(library, tmp_path)
+    proc = run_tool(tools["swin-run"], folder, "--autotune", "--batch", "2", check=False)
+    _expect_error(proc, "no CUDA device: cudaGetDeviceCount:")
+    assert not list(folder.glob("tuning-*")), "a tuning file was written without a GPU"
 
 
 def test_input_shape_is_checked(tools, library, tmp_path):
