@@ -175,19 +175,24 @@ def _build_torchvision(fx: Fixture):
         dropout=0.0, attention_dropout=0.0, stochastic_depth_prob=0.0)
 
 
-def _build_transformers(fx: Fixture):
+def logits_only(model):
+    """Wraps a Hugging Face image classifier to return only ``.logits``, so
+    the ONNX graph has a single tensor output."""
     import torch
-    from transformers import SwinConfig, SwinForImageClassification
 
     class LogitsOnly(torch.nn.Module):
-        """Return only ``.logits`` so the ONNX graph has a single tensor output."""
-
         def __init__(self, inner: torch.nn.Module):
             super().__init__()
             self.inner = inner
 
         def forward(self, x):
             return self.inner(pixel_values=x).logits
+
+    return LogitsOnly(model)
+
+
+def _build_transformers(fx: Fixture):
+    from transformers import SwinConfig, SwinForImageClassification
 
     config = SwinConfig(
         image_size=fx.image_size, patch_size=fx.patch_size, embed_dim=fx.embed_dim,
@@ -200,7 +205,7 @@ def _build_transformers(fx: Fixture):
     used = model.config._attn_implementation
     if fx.attn_implementation is not None and used != fx.attn_implementation:
         raise RuntimeError(f"asked for attention {fx.attn_implementation!r}, got {used!r}")
-    return LogitsOnly(model)
+    return logits_only(model)
 
 
 BUILDERS: dict[str, Callable] = {

@@ -40,7 +40,7 @@ sys.path.insert(0, str(REPO / "python"))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from export_fixtures import reinit_for_testing  # noqa: E402
+from export_fixtures import logits_only, reinit_for_testing  # noqa: E402
 from swin_compiler import Engine  # noqa: E402
 
 # name: (library, constructor argument, image size)
@@ -69,18 +69,10 @@ def build(name: str) -> torch.nn.Module:
     else:
         from transformers import SwinConfig, SwinForImageClassification
 
-        class LogitsOnly(torch.nn.Module):
-            def __init__(self, inner):
-                super().__init__()
-                self.inner = inner
-
-            def forward(self, x):
-                return self.inner(pixel_values=x).logits
-
         config = SwinConfig(num_labels=1000, hidden_dropout_prob=0.0,
                             attention_probs_dropout_prob=0.0, drop_path_rate=0.0)
         config._attn_implementation = "eager"
-        model = LogitsOnly(SwinForImageClassification(config))
+        model = logits_only(SwinForImageClassification(config))
     reinit_for_testing(model)
     return model.eval()
 

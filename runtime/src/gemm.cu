@@ -409,9 +409,9 @@ swinrt_status swinrt_autotune(swinrt_engine *engine, int batch, int candidates,
 
   cudaEvent_t start, stop;
   SWINRT_CUDA(cudaEventCreate(&start));
-  if (cudaEventCreate(&stop) != cudaSuccess) {
+  if (cudaError_t error = cudaEventCreate(&stop); error != cudaSuccess) {
     cudaEventDestroy(start);
-    return fail(SWINRT_ERROR_CUDA, "cudaEventCreate failed");
+    return cudaFailure(error, "cudaEventCreate(&stop)");
   }
   std::map<std::pair<int, int>, cublasLtMatmulAlgo_t> chosen;
   double heuristicTotal = 0.0, tunedTotal = 0.0;

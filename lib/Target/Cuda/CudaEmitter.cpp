@@ -35,7 +35,6 @@
 #include <limits>
 #include <set>
 #include <cstring>
-#include <limits>
 
 using namespace mlir;
 using namespace ::swin::cuda;
@@ -292,6 +291,12 @@ private:
   }
   void use(int buffer) { buffers[buffer].lastStep = std::max(buffers[buffer].lastStep, step); }
   std::string ref(int buffer) { return "$buf" + std::to_string(buffer) + "$"; }
+  /// The values of `value`, or `notConstant` as the error where it is not
+  /// a constant.
+  llvm::Expected<std::vector<float>> constantOperand(Operation *user, Value value,
+                                                     StringRef notConstant);
+  /// Appends `bytes` to the weights payload at the next aligned offset.
+  uint64_t appendPayload(const void *data, size_t bytes);
   llvm::Expected<uint64_t> weight(Operation *user, Value value, WeightKind kind);
   /// Packs a shifted-window mask as one group id per (window, token); the
   /// kernels add `value` where the query's and key's groups differ.
@@ -448,56 +453,63 @@ llvm::Expected<uint64_t> Emitter::weight(Operation *user, Value value, WeightKin
   auto it = weightOffsets.find(key);
   if (it != weightOffsets.end())
     return it->second;
-  auto constant = value.getDefiningOp<ops::ConstantOp>();
-  if (!constant)
-    return opError(user, "the CUDA backend needs this operand to be a constant (a weight)");
-  auto values = constantValues(constant);
+  auto values = constantOperand(
+      user, value, "the CUDA backend needs this operand to be a constant (a weight)");
   if (!values)
-    return opError(user, llvm::toString(values.takeError()));
-  uint64_t offset = alignTo(payload.size(), SWINW_ALIGNMENT);
-  payload.resize(offset);
+    return values.takeError();
+  uint64_t offset;
   if (kind == WeightKind::Float || storageBytes == 4) {
-    const char *bytes = reinterpret_cast<const char *>(values->data());
-    payload.insert(payload.end(), bytes, bytes + values->size() * sizeof(float));
+    offset = appendPayload(values->data(), values->size() * sizeof(float));
   } else {
     bool bf16 = options.precision == Precision::Bf16;
-    size_t start = payload.size();
-    payload.resize(start + values->size() * 2);
-    for (size_t i = 0; i < values->size(); ++i) {
-      uint16_t bits = bf16 ? floatToBf16Bits((*values)[i]) : floatToHalfBits((*values)[i]);
-      std::memcpy(payload.data() + start + 2 * i, &bits, 2);
-    }
+    std::vector<uint16_t> bits(values->size());
+    for (size_t i = 0; i < values->size(); ++i)
+      bits[i] = bf16 ? floatToBf16Bits((*values)[i]) : floatToHalfBits((*values)[i]);
+    offset = appendPayload(bits.data(), bits.size() * sizeof(uint16_t));
   }
   weightOffsets[key] = offset;
   return offset;
 }
 
-llvm::Expected<Emitter::PackedMask> Emitter::maskGroups(Operation *user, Value mask) {
-  auto type = cast<RankedTensorType>(mask.getType());
-  auto constant = mask.getDefiningOp<ops::ConstantOp>();
+llvm::Expected<std::vector<float>> Emitter::constantOperand(Operation *user, Value value,
+                                                            StringRef notConstant) {
+  auto constant = value.getDefiningOp<ops::ConstantOp>();
   if (!constant)
-    return opError(user, "the CUDA backend needs the attention mask to be a constant");
+    return opError(user, notConstant);
   auto values = constantValues(constant);
   if (!values)
     return opError(user, llvm::toString(values.takeError()));
+  return values;
+}
+
+uint64_t Emitter::appendPayload(const void *data, size_t bytes) {
+  uint64_t offset = alignTo(payload.size(), SWINW_ALIGNMENT);
+  payload.resize(offset);
+  const char *begin = static_cast<const char *>(data);
+  payload.insert(payload.end(), begin, begin + bytes);
+  return offset;
+}
+
+llvm::Expected<Emitter::PackedMask> Emitter::maskGroups(Operation *user, Value mask) {
+  auto type = cast<RankedTensorType>(mask.getType());
+  auto values = constantOperand(
+      user, mask, "the CUDA backend needs the attention mask to be a constant");
+  if (!values)
+    return values.takeError();
   auto derived = deriveMaskGroups(*values, type.getDimSize(0), type.getDimSize(1));
   if (!derived)
     return opError(user, llvm::toString(derived.takeError()));
-  uint64_t offset = alignTo(payload.size(), SWINW_ALIGNMENT);
-  payload.resize(offset);
-  payload.insert(payload.end(), derived->groups.begin(), derived->groups.end());
-  return PackedMask{offset, derived->value};
+  return PackedMask{appendPayload(derived->groups.data(), derived->groups.size()),
+                    derived->value};
 }
 
 llvm::Expected<uint64_t> Emitter::tiledPositionBias(Operation *user, Value bias) {
   auto type = cast<RankedTensorType>(bias.getType());
   int64_t heads = type.getDimSize(0), n = type.getDimSize(1);
-  auto constant = bias.getDefiningOp<ops::ConstantOp>();
-  if (!constant)
-    return opError(user, "the CUDA backend needs the position bias to be a constant");
-  auto values = constantValues(constant);
+  auto values = constantOperand(
+      user, bias, "the CUDA backend needs the position bias to be a constant");
   if (!values)
-    return opError(user, llvm::toString(values.takeError()));
+    return values.takeError();
   // [head][warp][key tile][lane][4]: lane (g, t) of warp w holds rows
   // 16w + g and 16w + g + 8, columns 8 * tile + 2t and + 1. Padded keys get
   // -inf (they take no probability), padded queries 0.
@@ -516,11 +528,7 @@ llvm::Expected<uint64_t> Emitter::tiledPositionBias(Operation *user, Value bias)
                                  : (*values)[(h * n + row) * n + col];
             tiled.push_back(v);
           }
-  uint64_t offset = alignTo(payload.size(), SWINW_ALIGNMENT);
-  payload.resize(offset);
-  const char *bytes = reinterpret_cast<const char *>(tiled.data());
-  payload.insert(payload.end(), bytes, bytes + tiled.size() * sizeof(float));
-  return offset;
+  return appendPayload(tiled.data(), tiled.size() * sizeof(float));
 }
 
 void Emitter::comment(Operation *op) {
