@@ -26,6 +26,8 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q --no-cache-dir -r python/requirements.txt
+# The swin_compiler package itself, editable: it finds the tools in build/bin.
+.venv/bin/python -m pip install -q --no-deps -e .
 
 echo "== Build"
 cmake -G Ninja -S . -B build -DMLIR_DIR=/usr/lib/llvm-19/lib/cmake/mlir \

@@ -59,15 +59,16 @@ from typing import Callable
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from swin_compiler.export import (  # noqa: E402
+    INPUT_NAME, LEGACY_OPSET, OUTPUT_NAME, export_dynamo, export_legacy, finalize_onnx,
+    iter_nodes, logits_only)
+
 MODEL_SEED = 0
 INIT_SEED = 1  # seed of the test-friendly re-initialisation (see reinit_for_testing)
 INPUT_SEED = 1234
 CHECK_SEED = 4321  # seed of the (unsaved) extra-batch check input
 CHECK_BATCH = 3
-LEGACY_OPSET = 17
-MAX_BATCH = 1024  # upper bound of the symbolic batch dim for torch.export
-INPUT_NAME = "input"
-OUTPUT_NAME = "logits"
 # Fail the export if onnxruntime disagrees with torch by more than this.
 MAX_ABS_ERR = 1e-3
 
@@ -175,22 +176,6 @@ def _build_torchvision(fx: Fixture):
         dropout=0.0, attention_dropout=0.0, stochastic_depth_prob=0.0)
 
 
-def logits_only(model):
-    """Wraps a Hugging Face image classifier to return only ``.logits``, so
-    the ONNX graph has a single tensor output."""
-    import torch
-
-    class LogitsOnly(torch.nn.Module):
-        def __init__(self, inner: torch.nn.Module):
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, x):
-            return self.inner(pixel_values=x).logits
-
-    return LogitsOnly(model)
-
-
 def _build_transformers(fx: Fixture):
     from transformers import SwinConfig, SwinForImageClassification
 
@@ -286,88 +271,8 @@ def make_input(batch: int, image_size: int, seed: int) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------
-# Export
-# --------------------------------------------------------------------------
-
-def export_legacy(model, x, path: Path, opset: int) -> None:
-    """TorchScript-based exporter, batch axis marked dynamic through ``dynamic_axes``."""
-    import torch
-
-    torch.onnx.export(
-        model, (x,), str(path), dynamo=False, opset_version=opset,
-        input_names=[INPUT_NAME], output_names=[OUTPUT_NAME],
-        dynamic_axes={INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}},
-        do_constant_folding=True, export_params=True)
-
-
-def export_dynamo(model, x, path: Path, opset: int | None) -> tuple[bool, str]:
-    """torch.export-based exporter.
-
-    Tries a symbolic batch dim first, falls back to a static batch.  Returns
-    (dynamic_batch, note).
-    """
-    import torch
-
-    common = dict(dynamo=True, input_names=[INPUT_NAME], output_names=[OUTPUT_NAME],
-                  external_data=False, verbose=False)
-    if opset is not None:
-        common["opset_version"] = opset
-    batch = torch.export.Dim("batch", min=1, max=MAX_BATCH)
-    try:
-        program = torch.onnx.export(model, (x,), dynamic_shapes=({0: batch},), **common)
-        dynamic, note = True, ""
-    except Exception as exc:  # noqa: BLE001 - any failure triggers the fallback
-        note = f"dynamic-batch export failed ({type(exc).__name__}: {str(exc).splitlines()[0][:300]}); static batch used"
-        print(f"  WARNING: {note}", file=sys.stderr)
-        program = torch.onnx.export(model, (x,), **common)
-        dynamic = False
-    program.save(str(path), external_data=False)
-    return dynamic, note
-
-
-# Node metadata the dynamo exporter writes that embeds absolute source paths of
-# the exporting machine; dropped so fixtures are byte-identical across machines.
-PATH_DEPENDENT_METADATA = {"pkg.torch.onnx.stack_trace"}
-
-
-def finalize_onnx(path: Path) -> None:
-    """Re-save ``path`` self-contained: every initializer embedded, stray data files
-    removed, path-dependent node metadata stripped."""
-    import onnx
-
-    directory = path.parent
-    before = set(directory.iterdir())
-    model = onnx.load(str(path), load_external_data=True)
-    for node in _walk_nodes(model.graph):
-        keep = [p for p in node.metadata_props if p.key not in PATH_DEPENDENT_METADATA]
-        if len(keep) != len(node.metadata_props):
-            del node.metadata_props[:]
-            node.metadata_props.extend(keep)
-    onnx.save(model, str(path), save_as_external_data=False)
-    for stray in set(directory.iterdir()) - before:
-        stray.unlink()
-    for init in model.graph.initializer:
-        if init.data_location == onnx.TensorProto.EXTERNAL:
-            raise RuntimeError(f"{path}: initializer {init.name} still external")
-
-
-# --------------------------------------------------------------------------
 # Inspection and verification
 # --------------------------------------------------------------------------
-
-def _walk_nodes(graph):
-    """Yield all nodes of ``graph`` including those in sub-graphs (If/Loop/Scan)."""
-    import onnx
-
-    for node in graph.node:
-        yield node
-        for attr in node.attribute:
-            if attr.type == onnx.AttributeProto.GRAPH:
-                yield from _walk_nodes(attr.g)
-            elif attr.type == onnx.AttributeProto.GRAPHS:
-                for g in attr.graphs:
-                    yield from _walk_nodes(g)
-
 
 def inspect_onnx(path: Path) -> dict:
     import onnx
@@ -376,7 +281,7 @@ def inspect_onnx(path: Path) -> dict:
     graph = model.graph
     opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), None)
     other_domains = {o.domain: o.version for o in model.opset_import if o.domain not in ("", "ai.onnx")}
-    all_nodes = list(_walk_nodes(graph))
+    all_nodes = list(iter_nodes(graph))
     histogram = collections.Counter(
         (n.op_type if n.domain in ("", "ai.onnx") else f"{n.domain}::{n.op_type}") for n in all_nodes)
 

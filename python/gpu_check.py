@@ -26,10 +26,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import math
 import os
-import re
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -37,11 +34,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "python"))
 
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from export_fixtures import logits_only, reinit_for_testing  # noqa: E402
-from swin_compiler import Engine  # noqa: E402
+from export_fixtures import reinit_for_testing  # noqa: E402
+from swin_compiler import Engine, SwinCompileError, export  # noqa: E402
+from swin_compiler import compile as swin_compile  # noqa: E402
+from swin_compiler.bench import baselines, gemm_peak_tflops  # noqa: E402
+from swin_compiler.export import logits_only  # noqa: E402
 
 # name: (library, constructor argument, image size)
 MODELS = {
@@ -77,25 +76,19 @@ def build(name: str) -> torch.nn.Module:
     return model.eval()
 
 
-def export(model: torch.nn.Module, size: int, path: Path) -> float:
+def export_timed(model: torch.nn.Module, path: Path) -> float:
     start = time.perf_counter()
-    x = torch.randn(2, 3, size, size)
-    torch.onnx.export(model, (x,), str(path), dynamo=False, opset_version=17,
-                      input_names=["input"], output_names=["logits"],
-                      dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+    export(model, path)
     return time.perf_counter() - start
 
 
 def compile_model(bin_dir: Path, onnx: Path, out: Path, precision: str, max_batch: int,
-                  arch: str) -> tuple[float, str]:
+                  arch: str) -> tuple[float, dict]:
+    """Compiles with the carried swin-compile; returns (seconds, model.json)."""
     start = time.perf_counter()
-    proc = subprocess.run([str(bin_dir / "swin-compile"), str(onnx), "-o", str(out),
-                           "--precision", precision, "--max-batch", str(max_batch),
-                           "--arch", arch], capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise RuntimeError(f"swin-compile failed: {proc.stderr.strip()}")
-    return seconds, proc.stderr.strip()
+    swin_compile(onnx, out, precision=precision, max_batch=max_batch, arch=arch,
+                 progress=False, bin_dir=bin_dir)
+    return time.perf_counter() - start, json.loads((out / "model.json").read_text())
 
 
 def rel_l2(got: torch.Tensor, ref: torch.Tensor) -> float:
@@ -189,69 +182,182 @@ def tuning_file_checks(folder: Path) -> list[str]:
     return failures
 
 
-def time_cuda(fn, iterations: int = 50, warmup: int = 10) -> float:
-    """Median milliseconds of `fn`, each call timed alone with CUDA events."""
-    for _ in range(warmup):
-        fn()
+def guide_example() -> str:
+    """The first ```python block of docs/python.md: the user guide's example."""
+    text = (REPO / "docs" / "python.md").read_text()
+    start = text.index("```python\n") + len("```python\n")
+    return text[start:text.index("```", start)]
+
+
+def python_api_checks(bin_dir: Path, work: Path) -> tuple[list[str], dict]:
+    """Runs the user guide's example as written, then checks engine(x) on the
+    folder it compiled: every kind of input, streams, out=, errors, no host
+    copies for CUDA tensors, and the cost of a call. Returns (failures,
+    record)."""
+    import subprocess
+
+    import numpy as np
+
+    from swin_compiler import load
+
+    failures: list[str] = []
+    record: dict = {}
+    guide = work / "guide"
+    guide.mkdir(parents=True, exist_ok=True)
+    (guide / "example.py").write_text(guide_example())
+    env = dict(os.environ, SWIN_BIN_DIR=str(bin_dir.resolve()),
+               PYTHONPATH=str(REPO / "python"))
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "example.py"], cwd=guide, env=env,
+                          capture_output=True, text=True)
+    record["guide_s"] = time.perf_counter() - start
+    record["guide_stdout"] = proc.stdout
+    if proc.returncode != 0:
+        failures.append(f"user guide example failed: {proc.stderr.strip()[-2000:]}")
+        return failures, record
+
+    engine = load(guide / "swin_t_fp16")
+    gen = torch.Generator(device="cuda").manual_seed(7)
+
+    def fresh(batch: int) -> torch.Tensor:
+        return torch.randn(batch, 3, 224, 224, device="cuda", generator=gen)
+
+    def close(got, want, label: str, tol: float = 1e-6) -> None:
+        if hasattr(got, "__cuda_array_interface__") and not isinstance(got, torch.Tensor):
+            got = torch.as_tensor(got, device="cuda")  # CuPy: read in place
+        elif not isinstance(got, torch.Tensor):
+            got = torch.from_numpy(np.asarray(got))
+        got = got.to("cuda", torch.float64)
+        err = float((got - want.double()).norm() / want.double().norm())
+        record.setdefault("interop_rel_l2", {})[label] = err
+        if not err <= tol:
+            failures.append(f"engine({label}): rel L2 {err:.2e} against the reference (tol {tol})")
+
+    x = fresh(8)
+    reference = engine(x).clone()
     torch.cuda.synchronize()
-    times = []
-    for _ in range(iterations):
-        start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        start.record()
-        fn()
-        stop.record()
-        stop.synchronize()
-        times.append(start.elapsed_time(stop))
-    times.sort()
-    return times[len(times) // 2]
+    close(engine(x.half()), reference, "fp16 input", 5e-3)
+    out16 = torch.full((8, 1000), float("nan"), device="cuda", dtype=torch.half)
+    engine(x, out=out16)
+    close(out16.float(), reference, "out=fp16, poisoned", 5e-3)
+    side = torch.cuda.Stream()
+    with torch.cuda.stream(side):
+        on_side = engine(x)
+    side.synchronize()
+    close(on_side, reference, "side stream")
+    # Alternate two streams without synchronising: the runtime orders the
+    # calls (they share the arena), so every result is right.
+    inputs = [fresh(8) for _ in range(6)]
+    expected = [engine(t).clone() for t in inputs]
+    torch.cuda.synchronize()
+    streams = [torch.cuda.Stream(), torch.cuda.Stream()]
+    outs = []
+    for i, t in enumerate(inputs * 3):
+        streams[i % 2].wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(streams[i % 2]):
+            outs.append(engine(t))
+    torch.cuda.synchronize()
+    for i, got in enumerate(outs):
+        close(got, expected[i % len(inputs)], f"two streams, call {i}")
 
+    class CudaArrayOnly:  # a Numba/JAX-like producer
+        def __init__(self, tensor):
+            self.__cuda_array_interface__ = tensor.__cuda_array_interface__
+            self.keep = tensor
 
-def baselines(model32, size: int, batches, modes) -> dict:
-    """PyTorch fp16 baselines: {mode: {batch: ms}} and compile seconds."""
-    model = copy.deepcopy(model32).half().eval()
-    result = {m: {} for m in modes}
-    compile_s = {}
-    with torch.inference_mode():
-        for batch in batches:
-            x = torch.randn(batch, 3, size, size, device="cuda", dtype=torch.half)
-            if "eager" in modes:
-                result["eager"][batch] = time_cuda(lambda: model(x))
-            if "graph" in modes:
-                static = x.clone()
-                stream = torch.cuda.Stream()
-                stream.wait_stream(torch.cuda.current_stream())
-                with torch.cuda.stream(stream):
-                    for _ in range(3):
-                        model(static)
-                torch.cuda.current_stream().wait_stream(stream)
-                graph = torch.cuda.CUDAGraph()
-                with torch.cuda.graph(graph):
-                    model(static)
-                result["graph"][batch] = time_cuda(graph.replay)
-    for mode in [m for m in modes if m in ("reduce-overhead", "max-autotune")]:
-        # Static shapes, one compile per batch: with the default, dynamo
-        # recompiles the second batch size with a dynamic batch dimension,
-        # a slower graph than a user compiling for one batch size gets.
-        torch._dynamo.reset()
-        torch._dynamo.config.cache_size_limit = max(64, len(batches) * 2)
-        compiled = torch.compile(model, mode=mode, dynamic=False)
-        for batch in batches:
-            x = torch.randn(batch, 3, size, size, device="cuda", dtype=torch.half)
+    class DlpackOnly:
+        def __init__(self, tensor):
+            self.tensor = tensor
+
+        def __dlpack__(self, **kwargs):
+            return self.tensor.__dlpack__(**kwargs)
+
+        def __dlpack_device__(self):
+            return self.tensor.__dlpack_device__()
+
+    close(engine(CudaArrayOnly(x)), reference, "__cuda_array_interface__")
+    close(engine(DlpackOnly(x)), reference, "DLPack")
+    close(engine(x.cpu().numpy()), reference, "NumPy", 1e-6)
+    close(engine(x.cpu()), reference, "CPU torch tensor", 1e-6)
+    wide = torch.empty(8, 3, 224, 448, device="cuda")[..., ::2]
+    wide.copy_(x)
+    close(engine(wide), reference, "non-contiguous torch tensor")
+    try:
+        import cupy  # noqa: F401
+        got = engine(cupy.asarray(x))
+        if not isinstance(got, cupy.ndarray):
+            failures.append(f"engine(CuPy array) returned a {type(got).__name__}")
+        close(got, reference, "CuPy")
+    except ImportError:
+        record["cupy"] = "not installed on the GPU machine: not checked"
+
+    # No host copies for CUDA tensors: the profiler sees our kernels and no memcpy.
+    from torch.profiler import ProfilerActivity, profile
+    out = torch.empty(8, 1000, device="cuda")
+    engine(x, out)
+    torch.cuda.synchronize()
+    with profile(activities=[ProfilerActivity.CUDA, ProfilerActivity.CPU]) as prof:
+        engine(x, out)
+        torch.cuda.synchronize()
+    names = [e.name for e in prof.events()]
+    memcpy = [n for n in names if "memcpy" in n.lower() and "cudaGraph" not in n]
+    kernels = [n for n in names if "window_attention" in n or "nvjet" in n or "gemm" in n.lower()]
+    record["profiler"] = {"memcpy_events": memcpy, "kernel_events": len(kernels)}
+    if memcpy:
+        failures.append(f"engine(cuda tensor) copied memory: {memcpy}")
+    if not kernels:
+        failures.append("the profiler saw none of our kernels: the no-copy check proves nothing")
+
+    # Argument errors come before anything runs.
+    for label, call, error in [
+        ("wrong shape", lambda: engine(torch.zeros(2, 3, 200, 200, device="cuda")), ValueError),
+        ("int8 input", lambda: engine(torch.zeros(2, 3, 224, 224, device="cuda",
+                                                  dtype=torch.int8)), TypeError),
+        ("batch 33", lambda: engine(torch.zeros(33, 3, 224, 224, device="cuda")), ValueError),
+        ("bad out shape", lambda: engine(x, out=torch.empty(3, 1000, device="cuda")), ValueError),
+        ("a list", lambda: engine([1, 2, 3]), TypeError),
+    ]:
+        try:
+            call()
+            failures.append(f"engine({label}) was accepted")
+        except error as caught:
+            record.setdefault("errors", {})[label] = str(caught)
+
+    # What a call costs on the host, in bursts short enough that the launch
+    # queue never fills (a full queue makes the host wait for the GPU):
+    # engine(x) (protocol, checks, ctypes, the C call), run_pointers (ctypes
+    # and the C call) and PyTorch's own CUDA-graph replay for scale.
+    x1, out1 = fresh(1), torch.empty(1, 1000, device="cuda")
+    static = torch.zeros(1, device="cuda")
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        static.add_(1)
+    stream = torch.cuda.current_stream().cuda_stream
+    calls = {
+        "engine(x, out)": lambda: engine(x1, out1),
+        "run_pointers": lambda: engine.run_pointers(x1.data_ptr(), 0, out1.data_ptr(), 0, 1,
+                                                    stream),
+        "torch CUDAGraph.replay (1 node)": graph.replay,
+    }
+    record["host_us_per_call_b1"] = {}
+    for label, call in calls.items():
+        best = float("inf")
+        for _ in range(20):
+            torch.cuda.synchronize()
             start = time.perf_counter()
-            with torch.inference_mode():
-                compiled(x)
-                torch.cuda.synchronize()
-            compile_s[f"{mode}@{batch}"] = time.perf_counter() - start
-            with torch.inference_mode():
-                result[mode][batch] = time_cuda(lambda: compiled(x))
-    return {"ms": result, "compile_s": compile_s}
-
-
-def gemm_peak_tflops() -> float:
-    a = torch.randn(8192, 8192, device="cuda", dtype=torch.half)
-    b = torch.randn(8192, 8192, device="cuda", dtype=torch.half)
-    ms = time_cuda(lambda: a @ b, iterations=20, warmup=5)
-    return 2 * 8192**3 / (ms * 1e-3) / 1e12
+            for _ in range(10):
+                call()
+            best = min(best, (time.perf_counter() - start) / 10 * 1e6)
+        record["host_us_per_call_b1"][label] = best
+    torch.cuda.synchronize()
+    record["gpu_ms_b1"] = engine.benchmark(1, 100)[0]
+    engine.close()
+    try:
+        engine(x)
+        failures.append("a closed engine ran")
+    except RuntimeError as caught:
+        record.setdefault("errors", {})["closed engine"] = str(caught)
+    return failures, record
 
 
 def main() -> int:
@@ -259,7 +365,7 @@ def main() -> int:
     parser.add_argument("--bin", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--work", type=Path, default=Path("/tmp/swin-gpu-check"))
-    parser.add_argument("--models", nargs="+", default=["swin_t"], choices=sorted(MODELS))
+    parser.add_argument("--models", nargs="*", default=["swin_t"], choices=sorted(MODELS))
     parser.add_argument("--precisions", nargs="*", default=["fp32", "fp16", "bf16"])
     parser.add_argument("--batches", nargs="+", type=int, default=[1, 7, 32, 128])
     parser.add_argument("--max-batch", type=int, default=128)
@@ -273,6 +379,9 @@ def main() -> int:
     parser.add_argument("--autotune", action="store_true",
                         help="bench with cuBLASLt's heuristic choice, autotune each bench "
                              "batch, check and bench again")
+    parser.add_argument("--python-api", action="store_true",
+                        help="run docs/python.md's example as written, then check engine(x) "
+                             "on every kind of input")
     args = parser.parse_args()
 
     torch.backends.cuda.matmul.allow_tf32 = False
@@ -285,26 +394,41 @@ def main() -> int:
         results["fp16_gemm_peak_tflops"] = gemm_peak_tflops()
     lines = []
     failures = 0
+    if args.python_api:
+        problems, results["python_api"] = python_api_checks(args.bin, args.work)
+        failures += len(problems)
+        lines.extend(f"python API FAIL: {p}" for p in problems)
+        api = results["python_api"]
+        if not problems:
+            lines.append(f"python API PASS: guide example ({api['guide_s']:.0f} s), "
+                         f"{len(api['interop_rel_l2'])} interop checks, "
+                         f"{len(api['errors'])} errors refused, no memcpy "
+                         f"({api['profiler']['kernel_events']} kernels seen), "
+                         "host us per call at batch 1: " + ", ".join(
+                             f"{k} {v:.1f}" for k, v in api["host_us_per_call_b1"].items())
+                         + f" (GPU {api['gpu_ms_b1'] * 1e3:.0f} us)")
+        lines.append(api.get("guide_stdout", "").strip())
+        (args.out / "results.json").write_text(json.dumps(results, indent=1))
     for name in args.models:
         size = MODELS[name][2]
         model32 = build(name)
         onnx = args.work / f"{name}.onnx"
-        entry = {"export_s": export(model32, size, onnx)}
+        entry = {"export_s": export_timed(model32, onnx)}
         model32 = model32.cuda()
         model64 = copy.deepcopy(model32).double()
         for precision in sorted(set(args.precisions) | set(args.bench_precisions)):
             folder = args.work / f"{name}_{precision}"
             try:
-                seconds, summary = compile_model(args.bin, onnx, folder, precision,
-                                                 args.max_batch, args.arch)
-            except RuntimeError as error:
+                seconds, meta = compile_model(args.bin, onnx, folder, precision,
+                                              args.max_batch, args.arch)
+            except SwinCompileError as error:
                 entry[precision] = {"error": str(error)}
                 lines.append(f"{name:10s} {precision:5s} COMPILE FAILED: {error}")
                 failures += 1
                 continue
-            flops = float(re.search(r"([\d.]+) GFLOP/image", summary).group(1)) * 1e9
             engine = Engine(folder)
-            record = {"compile_s": seconds, "summary": summary, "flops_per_image": flops}
+            record = {"compile_s": seconds, "model": meta,
+                      "flops_per_image": meta["flops_per_image"]}
             bench_batches = [b for b in args.bench_batches if b <= args.max_batch]
             if args.autotune and precision in args.bench_precisions:
                 record["heuristic_bench_ms"] = {b: engine.benchmark(b, 100)[0]

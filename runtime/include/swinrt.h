@@ -93,6 +93,17 @@ SWINRT_API swinrt_status swinrt_run(swinrt_engine *engine, const void *input,
                                     swinrt_dtype input_dtype, void *output,
                                     swinrt_dtype output_dtype, int batch);
 
+/* swinrt_run on `stream` (a cudaStream_t; NULL is the legacy default
+ * stream) instead of the engine's: for callers whose stream changes from
+ * call to call, like a framework's current stream. The graph captured for
+ * the batch size is replayed there. Calls on different streams are
+ * ordered: each waits for the engine's previous call, whose buffers it
+ * reuses. */
+SWINRT_API swinrt_status swinrt_run_on_stream(swinrt_engine *engine, void *stream,
+                                              const void *input, swinrt_dtype input_dtype,
+                                              void *output, swinrt_dtype output_dtype,
+                                              int batch);
+
 /* swinrt_run on host memory: copies the input in and the output back
  * through buffers the engine owns. Synchronous. */
 SWINRT_API swinrt_status swinrt_run_host(swinrt_engine *engine, const void *input,

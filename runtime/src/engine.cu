@@ -173,12 +173,29 @@ void release(Engine *e) {
   cudaFree(e->workspace);
   cudaFree(e->arena);
   cudaFree(e->weights);
+  if (e->lastWork)
+    cudaEventDestroy(e->lastWork);
+  if (e->captureStream)
+    cudaStreamDestroy(e->captureStream);
   if (e->ownsStream)
     cudaStreamDestroy(e->stream);
   delete static_cast<swinrt_engine *>(e);
 }
 
 } // namespace
+
+swinrt_status joinPreviousWork(Engine &e, cudaStream_t stream) {
+  if (e.hasLastWork && stream != e.lastStream)
+    SWINRT_CUDA(cudaStreamWaitEvent(stream, e.lastWork, 0));
+  return SWINRT_OK;
+}
+
+swinrt_status recordWork(Engine &e, cudaStream_t stream) {
+  SWINRT_CUDA(cudaEventRecord(e.lastWork, stream));
+  e.lastStream = stream;
+  e.hasLastWork = true;
+  return SWINRT_OK;
+}
 
 swinrt_status checkEngineAndBatch(swinrt_engine *engine, int batch) {
   if (!engine)
@@ -326,6 +343,8 @@ swinrt_status swinrt_create(const char *modelDir, int device, void *stream,
       SWINRT_CUDA(cudaStreamCreate(&e->stream));
       e->ownsStream = true;
     }
+    SWINRT_CUDA(cudaStreamCreateWithFlags(&e->captureStream, cudaStreamNonBlocking));
+    SWINRT_CUDA(cudaEventCreateWithFlags(&e->lastWork, cudaEventDisableTiming));
     SWINRT_CUDA(cudaMalloc(&e->arena, kModel.arenaBytes));
     SWINRT_CUDA(cudaMalloc(&e->workspace, kWorkspaceBytes));
     SWINRT_CUBLAS(cublasLtCreate(&e->lt));
@@ -341,6 +360,13 @@ swinrt_status swinrt_create(const char *modelDir, int device, void *stream,
 
 swinrt_status swinrt_run(swinrt_engine *engine, const void *input, swinrt_dtype inputType,
                          void *output, swinrt_dtype outputType, int batch) {
+  return swinrt_run_on_stream(engine, engine ? engine->stream : nullptr, input, inputType,
+                              output, outputType, batch);
+}
+
+swinrt_status swinrt_run_on_stream(swinrt_engine *engine, void *streamHandle,
+                                   const void *input, swinrt_dtype inputType, void *output,
+                                   swinrt_dtype outputType, int batch) {
   SWINRT_TRY(checkRunArguments(engine, input, inputType, batch));
   if (!output)
     return fail(SWINRT_ERROR_INVALID_ARGUMENT, "output is null");
@@ -350,17 +376,22 @@ swinrt_status swinrt_run(swinrt_engine *engine, const void *input, swinrt_dtype 
   Engine &e = *engine;
   DeviceScope scope(e.device);
   SWINRT_CUDA(scope.error());
-  Exec ex = e.exec();
+  auto stream = (cudaStream_t)streamHandle;
+  SWINRT_TRY(joinPreviousWork(e, stream));
+  Exec ex{&e, stream, e.arena, e.weights};
   SWINRT_TRY(kModel.prologue(ex, input, inputType, batch));
 
   auto graph = e.graphs.find(batch);
   if (graph == e.graphs.end() && !e.graphsFailed) {
+    // Captured on the engine's own stream (the caller's may be the legacy
+    // default stream, which cannot capture) and replayed on the caller's.
     // GEMM plans are made during the capture (host-only cuBLASLt calls); a
     // failing heuristic query ends the capture and returns its error.
     cudaGraph_t captured = nullptr;
-    SWINRT_CUDA(cudaStreamBeginCapture(e.stream, cudaStreamCaptureModeThreadLocal));
-    swinrt_status body = kModel.body(ex, batch);
-    cudaError_t end = cudaStreamEndCapture(e.stream, &captured);
+    Exec capture{&e, e.captureStream, e.arena, e.weights};
+    SWINRT_CUDA(cudaStreamBeginCapture(e.captureStream, cudaStreamCaptureModeThreadLocal));
+    swinrt_status body = kModel.body(capture, batch);
+    cudaError_t end = cudaStreamEndCapture(e.captureStream, &captured);
     cudaGraphExec_t exec = nullptr;
     if (body == SWINRT_OK && end == cudaSuccess &&
         cudaGraphInstantiate(&exec, captured, 0) == cudaSuccess) {
@@ -380,10 +411,11 @@ swinrt_status swinrt_run(swinrt_engine *engine, const void *input, swinrt_dtype 
       cudaGraphDestroy(captured);
   }
   if (graph != e.graphs.end())
-    SWINRT_CUDA(cudaGraphLaunch(graph->second, e.stream));
+    SWINRT_CUDA(cudaGraphLaunch(graph->second, stream));
   else
     SWINRT_TRY(kModel.body(ex, batch));
-  return kModel.epilogue(ex, output, outputType, batch);
+  SWINRT_TRY(kModel.epilogue(ex, output, outputType, batch));
+  return recordWork(e, stream);
 }
 
 swinrt_status swinrt_run_host(swinrt_engine *engine, const void *input,
@@ -404,6 +436,7 @@ swinrt_status swinrt_run_host(swinrt_engine *engine, const void *input,
   size_t outCount = (size_t)batch * kModel.numClasses;
   size_t outBytes = outCount * (outputType == SWINRT_FLOAT32 ? 4 : 2);
   // The staging buffers are fp32-sized, so either dtype fits.
+  SWINRT_TRY(joinPreviousWork(e, e.stream));
   SWINRT_CUDA(cudaMemcpyAsync(e.stageInput, input, inBytes, cudaMemcpyHostToDevice, e.stream));
   SWINRT_TRY(swinrt_run(engine, e.stageInput, inputType, e.stageOutput, outputType, batch));
   SWINRT_CUDA(
@@ -461,6 +494,7 @@ swinrt_status swinrt_profile(swinrt_engine *engine, int batch, int iterations, d
   SWINRT_TRY(ensureOwnBuffers(e));
   for (int i = 0; i < SWINRT_NUM_LAYERS; ++i)
     ms[i] = 0.0;
+  SWINRT_TRY(joinPreviousWork(e, e.stream));
   Exec ex = e.exec();
   for (int it = -1; it < iterations; ++it) { // it = -1 warms up
     e.profiling = true;
@@ -472,6 +506,7 @@ swinrt_status swinrt_profile(swinrt_engine *engine, int batch, int iterations, d
     markLayer(ex, SWINRT_NUM_LAYERS); // end mark
     e.profiling = false;
     SWINRT_TRY(status);
+    SWINRT_TRY(recordWork(e, e.stream));
     SWINRT_CUDA(cudaStreamSynchronize(e.stream));
     if (it < 0)
       continue;

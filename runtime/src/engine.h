@@ -37,8 +37,15 @@ struct GemmPlan {
 struct Engine {
   int device = 0;
   std::string modelDir;
-  cudaStream_t stream = nullptr;
+  cudaStream_t stream = nullptr; // swinrt_run's stream
   bool ownsStream = false;
+  // CUDA graphs are captured here, whatever stream later replays them.
+  cudaStream_t captureStream = nullptr;
+  // Every call shares the arena, workspace and staging buffers: a call on
+  // another stream than the previous one waits for this event first.
+  cudaEvent_t lastWork = nullptr;
+  cudaStream_t lastStream = nullptr;
+  bool hasLastWork = false;
   char *arena = nullptr;
   char *weights = nullptr;
   void *workspace = nullptr;
@@ -100,6 +107,11 @@ private:
   int previous_ = -1;
   cudaError_t error_ = cudaSuccess;
 };
+
+/// Orders `stream` after the engine's work on the previous call's stream.
+swinrt_status joinPreviousWork(Engine &e, cudaStream_t stream);
+/// Marks the end of this call's work on `stream` (see joinPreviousWork).
+swinrt_status recordWork(Engine &e, cudaStream_t stream);
 
 /// Non-null engine and 1 <= batch <= the compiled maximum.
 swinrt_status checkEngineAndBatch(swinrt_engine *engine, int batch);

@@ -395,6 +395,7 @@ swinrt_status swinrt_autotune(swinrt_engine *engine, int batch, int candidates,
     outCount = std::max(outCount, m * s.n);
     biasCount = std::max(biasCount, (size_t)s.n);
   }
+  SWINRT_TRY(joinPreviousWork(e, e.stream)); // the workspace is shared
   Scratch scratch;
   void *x, *w, *out, *bias;
   size_t bytes = storageBytes();
@@ -452,6 +453,7 @@ swinrt_status swinrt_autotune(swinrt_engine *engine, int batch, int candidates,
   cudaEventDestroy(start);
   cudaEventDestroy(stop);
   SWINRT_TRY(status);
+  SWINRT_TRY(recordWork(e, e.stream));
   SWINRT_CUDA(cudaStreamSynchronize(e.stream));
 
   // Later runs at this batch re-plan and re-capture with the tuned choice.

@@ -6,6 +6,8 @@
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
@@ -183,6 +185,24 @@ Error swin::writeCudaPackage(const cuda::CudaModel &model, const PackageRequest 
                           StringRef(model.weights.data(), model.weights.size())))
     return e;
 
+  // What was compiled, for tools and the Python package (read, not parsed
+  // from the log).
+  json::Object meta{{"format", "swin-compile model 1"},
+                    {"source", request.sourceModel},
+                    {"precision", request.precision},
+                    {"archs", json::Array(request.archs)},
+                    {"max_batch", request.maxBatch},
+                    {"kernels", model.numKernels},
+                    {"gemms", model.numGemms},
+                    {"arena_bytes", model.arenaBytes},
+                    {"arena_liveness_bound_bytes", model.arenaLowerBound},
+                    {"weights_bytes", (uint64_t)model.weights.size()},
+                    {"flops_per_image", model.flopsPerImage},
+                    {"model_hash", formatv("{0:x16}", model.modelHash).str()}};
+  if (Error e = writeFile(in("model.json"),
+                          formatv("{0:2}\n", json::Value(std::move(meta))).str()))
+    return e;
+
   std::string nvcc = "nvcc";
   if (request.compile) {
     Expected<std::string> found = findNvcc();
@@ -204,6 +224,10 @@ Error swin::writeCudaPackage(const cuda::CudaModel &model, const PackageRequest 
   sys::fs::setPermissions(in("build.sh"), sys::fs::all_read | sys::fs::all_exe |
                                               sys::fs::owner_write);
   if (request.compile) {
+    if (request.progress)
+      request.progress("nvcc: " + std::to_string(steps.size() - 1) +
+                       " translation units for " + join(request.archs, ",") +
+                       ", then the link");
     if (Error e = runBuild(staging, steps))
       return e;
     sys::fs::remove_directories(in("build"));
@@ -212,7 +236,8 @@ Error swin::writeCudaPackage(const cuda::CudaModel &model, const PackageRequest 
   // Move the finished files into OUT.
   if (std::error_code ec = sys::fs::create_directories(out))
     return createStringError(ec, "cannot create '" + out.str() + "': " + ec.message());
-  for (StringRef name : {"src", "swinrt.h", "model.swinw", "build.sh", "libswinmodel.so"}) {
+  for (StringRef name :
+       {"src", "swinrt.h", "model.swinw", "model.json", "build.sh", "libswinmodel.so"}) {
     SmallString<256> target(out);
     sys::path::append(target, name);
     if (!sys::fs::exists(in(name))) {

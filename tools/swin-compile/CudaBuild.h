@@ -6,6 +6,7 @@
 
 #include "llvm/Support/Error.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,11 +15,16 @@ namespace swin {
 struct PackageRequest {
   std::string outDir;
   std::vector<std::string> archs;
+  /// Recorded in OUT/model.json.
+  std::string sourceModel, precision;
+  int64_t maxBatch = 1;
   /// Build libswinmodel.so with nvcc (--emit=lib); otherwise stop at source.
   bool compile = true;
+  /// Called before each long step with one line saying what starts.
+  std::function<void(const std::string &)> progress;
 };
 
-/// Writes OUT/{src/, model.swinw, swinrt.h, build.sh} and, when asked,
+/// Writes OUT/{src/, model.swinw, swinrt.h, model.json, build.sh} and, when asked,
 /// OUT/libswinmodel.so. Everything is built in a sibling folder and moved
 /// into OUT only when every step succeeded, so a failure leaves OUT as it
 /// was.

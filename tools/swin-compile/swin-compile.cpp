@@ -2,7 +2,7 @@
 //
 // swin-compile MODEL.onnx -o OUT [--emit=mlir|cuda|lib] [--max-batch N]
 //              [--precision fp32|tf32|fp16|bf16] [--arch sm_90,...]
-//              [--image-size N|HxW] [--import-only] [--stats]
+//              [--image-size N|HxW] [--import-only] [--stats] [--progress]
 //
 // Imports the model and runs the swin pipeline. --emit=mlir writes the fused
 // module; --emit=cuda writes OUT/ with the generated CUDA C++, libswinrt's
@@ -26,6 +26,7 @@
 #include "llvm/ADT/Statistic.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/WithColor.h"
 
@@ -69,6 +70,22 @@ cl::opt<std::string> imageSize("image-size",
                                cl::desc("Input resolution, N or HxW (required when the "
                                         "model's input leaves it symbolic)"),
                                cl::value_desc("N|HxW"), cl::cat(category));
+
+cl::opt<bool> progress("progress",
+                       cl::desc("Print a line with the elapsed time as each long step "
+                                "starts (import, passes, CUDA emission, nvcc)"),
+                       cl::cat(category));
+
+const auto startTime = std::chrono::steady_clock::now();
+
+void reportProgress(const Twine &step) {
+  if (!progress)
+    return;
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - startTime).count();
+  errs() << formatv("swin-compile: [{0,5:f1} s] ", seconds) << step << "\n";
+  errs().flush();
+}
 
 int error(const Twine &message) {
   WithColor::error(errs(), "swin-compile") << message << "\n";
@@ -119,11 +136,13 @@ int main(int argc, char **argv) {
 
   mlir::MLIRContext context;
   context.loadDialect<mlir::swin::SwinDialect, mlir::func::FuncDialect>();
+  reportProgress("importing " + inputPath);
   auto module = swin::importOnnxFile(context, inputPath, options);
   if (!module)
     return error(toString(module.takeError()));
 
   if (!importOnly) {
+    reportProgress("swin pipeline (raise, fuse)");
     mlir::PassManager pm(&context);
     mlir::swin::buildSwinPipeline(pm);
     std::string diagnostic;
@@ -141,6 +160,7 @@ int main(int argc, char **argv) {
 
   if (emit != EmitKind::Mlir) {
     auto start = std::chrono::steady_clock::now();
+    reportProgress("emitting CUDA C++ (" + precision + ")");
     auto model = swin::cuda::emitCudaModel(**module, emitOptions);
     if (!model)
       return error(inputPath + ": " + toString(model.takeError()));
@@ -148,6 +168,10 @@ int main(int argc, char **argv) {
     request.outDir = outputPath;
     request.archs = emitOptions.archs;
     request.compile = emit == EmitKind::Lib;
+    request.sourceModel = sys::path::filename(inputPath).str();
+    request.precision = precision;
+    request.maxBatch = maxBatch;
+    request.progress = [](const std::string &step) { reportProgress(step); };
     if (Error e = swin::writeCudaPackage(*model, request))
       return error(toString(std::move(e)));
     double seconds =

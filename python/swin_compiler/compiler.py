@@ -1,0 +1,120 @@
+"""`compile`: a thin wrapper over the swin-compile tool."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Sequence
+
+from ._tools import find_tool
+
+PRECISIONS = ("fp32", "tf32", "fp16", "bf16", "int8", "fp8")
+QUANTIZED = ("int8", "fp8")
+EMITS = ("lib", "cuda", "mlir")
+ARCHS = ("sm_80", "sm_86", "sm_87", "sm_89", "sm_90", "sm_100", "sm_120")
+
+
+class SwinCompileError(RuntimeError):
+    """swin-compile failed: the message is the tool's own; `returncode` and
+    the whole `stderr` come with it."""
+
+    def __init__(self, message: str, returncode: int, stderr: str):
+        super().__init__(message)
+        self.returncode = returncode
+        self.stderr = stderr
+
+
+def _arch_list(arch: str | Sequence[str]) -> str:
+    archs = [a.strip() for a in (arch.split(",") if isinstance(arch, str) else arch)]
+    unknown = [a for a in archs if a not in ARCHS]
+    if not archs or unknown:
+        raise ValueError(f"arch must name GPU targets from {', '.join(ARCHS)}; "
+                         f"got {arch!r}")
+    return ",".join(archs)
+
+
+def _tool_message(stderr: str) -> str:
+    """The tool's error line(s), without the progress lines."""
+    lines = [line for line in stderr.splitlines()
+             if line.strip() and not line.startswith("swin-compile: [")]
+    return "\n".join(lines) or "swin-compile failed without a message"
+
+
+def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
+            precision: str = "fp16", max_batch: int = 1,
+            arch: str | Sequence[str] = "sm_90", calib: str | os.PathLike | None = None,
+            emit: str = "lib", image_size: int | tuple[int, int] | None = None,
+            exact_gelu: bool = False, progress: bool | None = None,
+            bin_dir: str | os.PathLike | None = None) -> Path:
+    """Compiles `onnx_path` with swin-compile and returns `out_dir`.
+
+    ``emit="lib"`` (the default) writes a folder with libswinmodel.so (nvcc
+    builds it for each `arch`), model.swinw and swinrt.h; ``"cuda"`` stops
+    at the CUDA C++ source; ``"mlir"`` writes the fused swin module to the
+    file `out_dir`. `calib` is a folder of .npy inputs (see
+    `calibration_set`) for ``precision="int8"`` or ``"fp8"``.
+
+    With `progress` (default: when stderr is a terminal) the tool's step
+    lines (import, passes, CUDA emission, nvcc) show as they happen. A
+    failure raises SwinCompileError with the tool's message, and leaves
+    `out_dir` as it was.
+    """
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}; got {precision!r}")
+    if emit not in EMITS:
+        raise ValueError(f"emit must be one of {', '.join(EMITS)}; got {emit!r}")
+    if isinstance(max_batch, bool) or not isinstance(max_batch, int) or max_batch < 1:
+        raise ValueError(f"max_batch must be a positive int; got {max_batch!r}")
+    if calib is not None and precision not in QUANTIZED:
+        raise ValueError(f"calib is for precision int8 or fp8, not {precision}")
+    if calib is not None and not Path(calib).is_dir():
+        raise FileNotFoundError(f"calibration folder {calib} does not exist")
+    onnx_path = Path(onnx_path)
+    if not onnx_path.is_file():
+        raise FileNotFoundError(f"{onnx_path}: no such ONNX file")
+
+    command = [str(find_tool("swin-compile", bin_dir)), str(onnx_path), "-o", str(out_dir),
+               f"--emit={emit}", "--precision", precision, "--max-batch", str(max_batch),
+               "--arch", _arch_list(arch)]
+    if calib is not None:
+        command += ["--calib", str(calib)]
+    if image_size is not None:
+        size = (image_size, image_size) if isinstance(image_size, int) else image_size
+        command += ["--image-size", f"{int(size[0])}x{int(size[1])}"]
+    if exact_gelu:
+        command.append("--exact-gelu")
+    if progress is None:
+        progress = sys.stderr.isatty()
+    if progress:
+        command.append("--progress")
+
+    # stderr is read line by line so progress shows while nvcc runs, and
+    # kept whole for the error.
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True, errors="replace")
+    lines: list[str] = []
+
+    def pump() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.append(line)
+            if progress:
+                sys.stderr.write(line)
+                sys.stderr.flush()
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    try:
+        returncode = process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        process.wait()
+        raise
+    reader.join()
+    stderr = "".join(lines)
+    if returncode != 0:
+        raise SwinCompileError(_tool_message(stderr), returncode, stderr)
+    return Path(out_dir)
