@@ -1,6 +1,6 @@
 """Turn `python -m swin_compiler.bench` results into a markdown table and a chart.
 
-    python -m swin_compiler.report swin-bench.json --out-dir docs/
+    python -m swin_compiler.report swin-bench.json [more.json ...] --out-dir docs/
 
 writes docs/benchmark-report.md (per model: ms, images/s, the ratio to each
 baseline and the share of the fp16 GEMM peak, per batch) and, with
@@ -28,18 +28,34 @@ def _batches(entry: dict) -> list[str]:
     return sorted(keys, key=int)
 
 
+def merge(runs: list[dict]) -> dict:
+    """Several bench runs of one GPU (say one per model) as one result; the
+    header fields come from the first, and per-model fields from each run."""
+    merged = dict(runs[0], models={})
+    for run in runs:
+        if run["gpu"] != runs[0]["gpu"]:
+            raise ValueError(f"runs from two GPUs ({runs[0]['gpu']}, {run['gpu']}) do not "
+                             "go in one table")
+        for name, entry in run["models"].items():
+            merged["models"][name] = dict(entry, fp16_gemm_peak_tflops=run.get(
+                "fp16_gemm_peak_tflops"), date=run["date"])
+    return merged
+
+
 def markdown(results: dict, source: str) -> str:
     """The report of one bench run."""
-    peak = results.get("fp16_gemm_peak_tflops")
     lines = [f"## {results['date']}, {results['gpu']}, PyTorch {results['torch']}", "",
-             f"From `{source}` (`python -m swin_compiler.bench`, target {results['arch']}, "
+             f"From {source} (`python -m swin_compiler.bench`, target {results['arch']}, "
              f"GEMMs {'autotuned' if results.get('autotuned') else 'on the heuristic choice'}"
-             + (f", fp16 GEMM peak measured at {peak:.0f} TFLOP/s" if peak else "") + ").", ""]
+             "; the share of peak uses the fp16 GEMM peak measured in the same run).", ""]
     for name, entry in results["models"].items():
+        peak = entry.get("fp16_gemm_peak_tflops", results.get("fp16_gemm_peak_tflops"))
         precisions = list(entry["ours"])
         modes = list(entry.get("baselines", {}).get("ms", {}))
         lines += [f"### {name} (timm `{entry['timm_model']}`, {entry['image_size']}x"
                   f"{entry['image_size']})", ""]
+        if peak:
+            lines += [f"fp16 GEMM peak in this run: {peak:.0f} TFLOP/s.", ""]
         header = ["batch"] + [f"ours {p}" for p in precisions] + \
                  [BASELINE_NAMES.get(m, m) for m in modes]
         if modes:
@@ -98,6 +114,9 @@ def chart(results: dict, path: Path) -> None:
                                       "images/s (higher is better)")):
             ax = axes[row][col]
             ax.set_xscale("log", base=2)
+            ticks = sorted({int(b) for t in series.values() for b in t})
+            ax.set_xticks(ticks, [str(t) for t in ticks])
+            ax.minorticks_off()
             ax.set_yscale("log")
             ax.set_xlabel("batch")
             ax.set_ylabel(ylabel)
@@ -113,18 +132,20 @@ def chart(results: dict, path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m swin_compiler.report",
                                      description=__doc__.splitlines()[0])
-    parser.add_argument("results", type=Path, help="JSON written by swin_compiler.bench")
+    parser.add_argument("results", type=Path, nargs="+",
+                        help="JSON written by swin_compiler.bench (several: one table each "
+                             "model, same GPU)")
     parser.add_argument("--out-dir", type=Path, default=Path("docs"))
     parser.add_argument("--name", default="benchmark",
                         help="file stem: NAME-report.md and NAME-chart.png")
     parser.add_argument("--no-chart", action="store_true")
     args = parser.parse_args(argv)
     try:
-        results = json.loads(args.results.read_text())
-        text = markdown(results, args.results.name)
+        results = merge([json.loads(path.read_text()) for path in args.results])
+        text = markdown(results, ", ".join(f"`{path.name}`" for path in args.results))
     except (OSError, ValueError, KeyError, TypeError) as error:
-        print(f"swin_compiler.report: {args.results}: not a bench result ({error!r})",
-              file=sys.stderr)
+        print(f"swin_compiler.report: {' '.join(map(str, args.results))}: not bench results "
+              f"of one GPU ({error!r})", file=sys.stderr)
         return 1
     args.out_dir.mkdir(parents=True, exist_ok=True)
     report = args.out_dir / f"{args.name}-report.md"

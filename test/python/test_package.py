@@ -331,7 +331,13 @@ def test_report_refuses_other_json(tmp_path, capsys):
 
     (tmp_path / "x.json").write_text('{"models": 3}')
     assert report.main([str(tmp_path / "x.json"), "--out-dir", str(tmp_path)]) == 1
-    assert "not a bench result" in capsys.readouterr().err
+    assert "not bench results of one GPU" in capsys.readouterr().err
+    other = dict(BENCH, gpu="Another GPU")
+    (tmp_path / "a.json").write_text(json.dumps(BENCH))
+    (tmp_path / "b.json").write_text(json.dumps(other))
+    assert report.main([str(tmp_path / "a.json"), str(tmp_path / "b.json"),
+                        "--out-dir", str(tmp_path)]) == 1
+    assert "runs from two GPUs" in capsys.readouterr().err
 
 
 # ---- packaging, and life without torch ---------------------------------------
