@@ -79,10 +79,24 @@ def test_export_timm_module(tmp_path):
 
 
 def test_export_timm_name_with_constructor_arguments(tmp_path):
+    """Constructor arguments reach timm, and the image size comes from the
+    model (256 here) when image_size is not given."""
     _needs("torch", "timm", "onnx", "onnxruntime")
-    path = sc.export("swin_tiny_patch4_window7_224", tmp_path / "named.onnx", **TINY)
-    x = np.random.default_rng(0).standard_normal((3, 3, 224, 224), np.float32)
+    path = sc.export("swin_tiny_patch4_window7_224", tmp_path / "named.onnx", img_size=256,
+                     window_size=8, **TINY)
+    x = np.random.default_rng(0).standard_normal((3, 3, 256, 256), np.float32)
     assert _ort(path, x).shape == (3, 10)  # num_classes reached timm, batch is dynamic
+
+
+def test_export_timm_module_with_dynamo(tmp_path):
+    _needs("torch", "timm", "onnx", "onnxruntime", "onnxscript")
+    import onnx
+    import timm
+
+    model = timm.create_model("swin_tiny_patch4_window7_224", pretrained=False, **TINY).eval()
+    path = sc.export(model, tmp_path / "dynamo.onnx", exporter="dynamo")
+    assert next(o.version for o in onnx.load(str(path)).opset_import if o.domain == "") >= 18
+    _check_export(model, path)
 
 
 def test_export_timm_checkpoint_files(tmp_path):
@@ -370,6 +384,7 @@ def test_cpu_parts_work_without_torch(tmp_path, tools):
     """With torch, timm, torchvision and transformers unimportable, the
     package imports, compiles and builds calibration sets; export says
     what it needs."""
+    _needs("PIL")
     script = textwrap.dedent(f"""
         import sys
         class Block:
@@ -387,6 +402,13 @@ def test_cpu_parts_work_without_torch(tmp_path, tools):
             assert "needs PyTorch" in str(error), error
         else:
             raise AssertionError("export worked without torch")
+        from PIL import Image
+        import pathlib
+        images = pathlib.Path({str(tmp_path / "images")!r})
+        images.mkdir()
+        Image.new("RGB", (80, 60), (200, 100, 50)).save(images / "a.png")
+        calib = sc.calibration_set(images, 1, image_size=32)
+        assert [p.name for p in calib.iterdir()] == ["calib_00000.npy"]
         assert "torch" not in sys.modules
         print("ok")
     """)
