@@ -38,7 +38,7 @@ def merge(runs: list[dict]) -> dict:
                              "go in one table")
         for name, entry in run["models"].items():
             merged["models"][name] = dict(entry, fp16_gemm_peak_tflops=run.get(
-                "fp16_gemm_peak_tflops"), date=run["date"])
+                "fp16_gemm_peak_tflops"))
     return merged
 
 

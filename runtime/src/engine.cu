@@ -378,7 +378,7 @@ swinrt_status swinrt_run_on_stream(swinrt_engine *engine, void *streamHandle,
   SWINRT_CUDA(scope.error());
   auto stream = (cudaStream_t)streamHandle;
   SWINRT_TRY(joinPreviousWork(e, stream));
-  Exec ex{&e, stream, e.arena, e.weights};
+  Exec ex = e.exec(stream);
   SWINRT_TRY(kModel.prologue(ex, input, inputType, batch));
 
   auto graph = e.graphs.find(batch);
@@ -388,7 +388,7 @@ swinrt_status swinrt_run_on_stream(swinrt_engine *engine, void *streamHandle,
     // GEMM plans are made during the capture (host-only cuBLASLt calls); a
     // failing heuristic query ends the capture and returns its error.
     cudaGraph_t captured = nullptr;
-    Exec capture{&e, e.captureStream, e.arena, e.weights};
+    Exec capture = e.exec(e.captureStream);
     SWINRT_CUDA(cudaStreamBeginCapture(e.captureStream, cudaStreamCaptureModeThreadLocal));
     swinrt_status body = kModel.body(capture, batch);
     cudaError_t end = cudaStreamEndCapture(e.captureStream, &captured);
@@ -495,7 +495,7 @@ swinrt_status swinrt_profile(swinrt_engine *engine, int batch, int iterations, d
   for (int i = 0; i < SWINRT_NUM_LAYERS; ++i)
     ms[i] = 0.0;
   SWINRT_TRY(joinPreviousWork(e, e.stream));
-  Exec ex = e.exec();
+  Exec ex = e.exec(e.stream);
   for (int it = -1; it < iterations; ++it) { // it = -1 warms up
     e.profiling = true;
     e.marks.clear();

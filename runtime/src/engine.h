@@ -70,7 +70,8 @@ struct Engine {
   void *stageInput = nullptr;
   void *stageOutput = nullptr;
 
-  Exec exec() { return Exec{this, stream, arena, weights}; }
+  /// What the generated code needs to launch on `on`.
+  Exec exec(cudaStream_t on) { return Exec{this, on, arena, weights}; }
 };
 
 #define SWINRT_CUDA(call)                                                      \
