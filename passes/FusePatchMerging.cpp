@@ -36,7 +36,9 @@ struct MergeNormReduce : OpRewritePattern<LinearOp> {
         in.getElementType());
     Value fused = rewriter.create<PatchMergingOp>(linear.getLoc(), type, gather.getInput(),
                                                   norm.getScale(), norm.getBias(),
-                                                  linear.getWeight(), norm.getEpsilonAttr());
+                                                  linear.getWeight(), norm.getEpsilonAttr(),
+                                                  /*quant_type=*/nullptr,
+                                                  /*quant_scale=*/nullptr);
     rewriter.replaceOp(linear, reshapeTo(rewriter, linear.getLoc(), fused, linear.getType()));
     return success();
   }

@@ -194,4 +194,39 @@ def SwinReportStructure : Pass<"swin-report-structure", "mlir::func::FuncOp"> {
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+def SwinInsertQuantPoints : Pass<"swin-insert-quant-points", "mlir::func::FuncOp"> {
+  let summary = "Insert INT8/FP8 quantize points from a calibration table";
+  let description = [{
+    Runs on the fused function. At the activation input of every GEMM (the
+    QKV projection in `window_attention`, the output projection in
+    `attention_output`, MLP fc1 and fc2, the patch-merging reduction) it
+    inserts `swin.quantize` + `swin.dequantize` with the scale
+    `threshold / 127` (int8) or `threshold / 448` (fp8), the threshold from
+    the calibration table. The reduction's input exists only inside
+    `swin.patch_merging`, so there the pair becomes its `quant_type` and
+    `quant_scale` attributes. Each quantized GEMM's weight becomes an `i8`
+    constant with one scale per output channel (`max |w| / 127`), or an
+    `f8E4M3FN` constant with one scale, read through `swin.dequantize`.
+
+    Points are named after timm's modules (`layers.0.blocks.1.attn.qkv`,
+    `layers.1.downsample.reduction`). The table must name exactly the
+    function's points, and when it records a model fingerprint, match it.
+    `swin-compile --calib` makes the table; the patch embedding and the
+    classifier are not quantize points.
+  }];
+  let options = [
+    Option<"tablePath", "table", "std::string", /*default=*/"\"\"",
+           "Calibration table (swin-calibration 1 JSON)">,
+    Option<"typeName", "type", "std::string", /*default=*/"\"int8\"",
+           "Quantized type: int8 or fp8 (E4M3)">,
+    ListOption<"keepFloat", "keep-float", "std::string",
+               "Points left in floating point">,
+  ];
+  let dependentDialects = ["mlir::swin::SwinDialect"];
+}
+
 #endif // SWIN_PASSES_TD

@@ -24,6 +24,7 @@
 #include "swin/Reference/Evaluator.h"
 
 #include "swin/Dialect/Swin/IR/SwinOps.h"
+#include "swin/Quant/QuantMath.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -332,7 +333,8 @@ void layerNormRows(const float *in, float *out, int64_t rows, int64_t inner,
 
 class Interpreter {
 public:
-  explicit Interpreter(func::FuncOp func) : func(func) {}
+  Interpreter(func::FuncOp func, const EvaluateOptions &options)
+      : func(func), options(options) {}
 
   Expected<std::vector<Tensor>> run(llvm::ArrayRef<Tensor> inputs);
 
@@ -381,8 +383,17 @@ private:
   Error evalReduce(Operation *op, ReduceKind kind, llvm::ArrayRef<int64_t> axes,
                    bool keepDims);
   Error evalGlobalAvgPool(ops::GlobalAvgPoolOp op);
+  Error evalQuantize(ops::QuantizeOp op);
+  Error evalDequantize(ops::DequantizeOp op);
+
+  /// Reports the activation a quantizable GEMM of `op` reads.
+  void observeGemmInput(Operation *op, const float *data, int64_t count) {
+    if (options.observeGemmInput)
+      options.observeGemmInput(op, llvm::ArrayRef<float>(data, count));
+  }
 
   func::FuncOp func;
+  const EvaluateOptions &options;
   llvm::DenseMap<Value, Buffer> values;
   /// Index (in block order) of the last op reading each value.
   llvm::DenseMap<Value, size_t> lastUse;
@@ -430,11 +441,17 @@ Error Interpreter::checkTypes(Operation *op) {
     if (!tensor)
       return makeOpError(op, "the CPU reference needs ranked tensors, got " +
                                  llvm::Twine(printed(type)));
-    if (!tensor.getElementType().isF32())
-      return makeOpError(op, "the CPU reference supports f32 tensors only, "
-                             "got " +
-                                 llvm::Twine(printed(type)));
-    return Error::success();
+    Type element = tensor.getElementType();
+    if (element.isF32())
+      return Error::success();
+    // Quantized values (integers or E4M3 values, held exactly in fp32) live
+    // only between a quantize or constant and a dequantize.
+    if ((element.isInteger(8) || isa<Float8E4M3FNType>(element)) &&
+        isa<ops::ConstantOp, ops::QuantizeOp, ops::DequantizeOp>(op))
+      return Error::success();
+    return makeOpError(op, "the CPU reference supports f32 tensors (and i8/f8E4M3FN "
+                           "between quantize and dequantize) only, got " +
+                               llvm::Twine(printed(type)));
   };
   for (Type type : op->getOperandTypes())
     if (Error err = check(type))
@@ -656,6 +673,8 @@ Error Interpreter::execute(Operation *op) {
         return evalReduce(op, ReduceKind::L2, op.getAxes(), op.getKeepDims());
       })
       .Case<GlobalAvgPoolOp>([&](auto op) { return evalGlobalAvgPool(op); })
+      .Case<QuantizeOp>([&](auto op) { return evalQuantize(op); })
+      .Case<DequantizeOp>([&](auto op) { return evalDequantize(op); })
       .Default([&](Operation *op) {
         return makeOpError(op, "op is not supported by the CPU reference");
       });
@@ -674,6 +693,27 @@ Error Interpreter::evalConstant(ops::ConstantOp op) {
   if (!checkedNumElements(type.getShape(), count))
     return makeOpError(op, "constant is too large");
   Shape shape(type.getShape().begin(), type.getShape().end());
+
+  // Quantized weights: integers or E4M3 values, converted to fp32 exactly.
+  if (Type element = type.getElementType(); !element.isF32()) {
+    auto dense = dyn_cast<DenseElementsAttr>(attr);
+    if (!dense || !(element.isInteger(8) || isa<Float8E4M3FNType>(element)))
+      return makeOpError(op, "unsupported constant element type " +
+                                 llvm::Twine(printed(element)));
+    Expected<Buffer> buffer = allocate(op, shape);
+    if (!buffer)
+      return buffer.takeError();
+    float *out = mutableData(*buffer);
+    int64_t i = 0;
+    if (element.isInteger(8)) {
+      for (const APInt &v : dense.getValues<APInt>())
+        out[i++] = static_cast<float>(v.getSExtValue());
+    } else {
+      for (const APFloat &v : dense.getValues<APFloat>())
+        out[i++] = v.convertToFloat();
+    }
+    return setResult(op, op.getResult(), std::move(*buffer));
+  }
 
   auto borrow = [&](const char *raw, size_t bytes) -> std::optional<Error> {
     if (bytes != static_cast<size_t>(count) * sizeof(float))
@@ -1044,6 +1084,7 @@ Error Interpreter::evalLinear(ops::LinearOp op) {
   if (!result)
     return result.takeError();
   float *out = mutableData(*result);
+  observeGemmInput(op, input.data, m * k);
   linearRows(input.data, m, k, weight.data, n, bias, out);
   // The fused epilogue activation.
   switch (op.getActivation()) {
@@ -1685,6 +1726,14 @@ Error Interpreter::evalPatchMerging(ops::PatchMergingOp op) {
   gatherPatches(input.data, merged.data(), b, h, w, c);
   layerNormRows(merged.data(), merged.data(), rows, 4 * c, gamma.data, beta.data,
                 op.getEpsilon().convertToFloat());
+  observeGemmInput(op, merged.data(), rows * 4 * c);
+  if (std::optional<Type> quantType = op.getQuantType()) {
+    const float scale = op.getQuantScale()->convertToFloat(), inverse = 1.0f / scale;
+    const quant::QuantType kind =
+        quantType->isInteger(8) ? quant::QuantType::Int8 : quant::QuantType::Fp8E4M3;
+    for (float &v : merged)
+      v = quant::quantizeValue(v, inverse, kind) * scale;
+  }
   Expected<Buffer> result = allocate(op, {b, h / 2, w / 2, out});
   if (!result)
     return result.takeError();
@@ -1749,6 +1798,7 @@ Error Interpreter::evalAttentionOutput(ops::AttentionOutputOp op) {
                                shapeString(residual.shape));
   if (!fitsBlas({windows * n, c, ci}))
     return makeOpError(op, "matrices too large for BLAS");
+  observeGemmInput(op, a.data, a.numElements());
   // Projection of every window token.
   std::vector<float> projected(static_cast<size_t>(windows * n * c));
   linearRows(a.data, windows * n, ci, weight.data, c, bias.data, projected.data());
@@ -1777,6 +1827,7 @@ Error Interpreter::evalResidualLinear(ops::ResidualLinearOp op) {
   const int64_t m = residual.numElements() / n;
   if (m * k != input.numElements() || !fitsBlas({m, n, k}))
     return makeOpError(op, "input and residual disagree in rows");
+  observeGemmInput(op, input.data, input.numElements());
   Expected<Buffer> result = allocate(op, residual.shape);
   if (!result)
     return result.takeError();
@@ -1866,6 +1917,7 @@ Error Interpreter::evalWindowAttention(ops::WindowAttentionOp op) {
   const float scale = op.getScale().convertToFloat();
   if (!fitsBlas({windows * n, 3 * inner, c}))
     return makeOpError(op, "matrices too large for BLAS");
+  observeGemmInput(op, x.data, x.numElements());
 
   // qkv = x W^T + b for all windows at once: [windows * n, 3 * inner].
   std::vector<float> qkv(static_cast<size_t>(windows * n * 3 * inner));
@@ -2055,11 +2107,60 @@ Error Interpreter::evalGlobalAvgPool(ops::GlobalAvgPoolOp op) {
   return setResult(op, op.getResult(), std::move(*result));
 }
 
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+/// Applies `fn(value, scale)` elementwise with the scale of each element's
+/// index along `axis` (or the one scale).
+template <typename Fn>
+static void forEachScaled(const float *in, float *out, llvm::ArrayRef<int64_t> shape,
+                          llvm::ArrayRef<float> scales, std::optional<int64_t> axis, Fn fn) {
+  int64_t count = 1, inner = 1;
+  for (int64_t d : shape)
+    count *= d;
+  if (!axis) {
+    for (int64_t i = 0; i < count; ++i)
+      out[i] = fn(in[i], scales[0]);
+    return;
+  }
+  for (int64_t d = *axis + 1; d < static_cast<int64_t>(shape.size()); ++d)
+    inner *= shape[d];
+  const int64_t channels = shape[*axis];
+  for (int64_t i = 0; i < count; ++i)
+    out[i] = fn(in[i], scales[(i / inner) % channels]);
+}
+
+Error Interpreter::evalQuantize(ops::QuantizeOp op) {
+  const Buffer &input = get(op.getInput());
+  Expected<Buffer> result = allocate(op, input.shape);
+  if (!result)
+    return result.takeError();
+  const quant::QuantType type = op.getType().getElementType().isInteger(8)
+                                    ? quant::QuantType::Int8
+                                    : quant::QuantType::Fp8E4M3;
+  forEachScaled(input.data, mutableData(*result), input.shape, op.getScales(), op.getAxis(),
+                [&](float x, float scale) {
+                  return quant::quantizeValue(x, 1.0f / scale, type);
+                });
+  return setResult(op, op.getResult(), std::move(*result));
+}
+
+Error Interpreter::evalDequantize(ops::DequantizeOp op) {
+  const Buffer &input = get(op.getInput());
+  Expected<Buffer> result = allocate(op, input.shape);
+  if (!result)
+    return result.takeError();
+  forEachScaled(input.data, mutableData(*result), input.shape, op.getScales(), op.getAxis(),
+                [](float q, float scale) { return q * scale; });
+  return setResult(op, op.getResult(), std::move(*result));
+}
+
 } // namespace
 
-Expected<std::vector<Tensor>> evaluate(func::FuncOp func,
-                                       llvm::ArrayRef<Tensor> inputs) {
-  Interpreter interpreter(func);
+Expected<std::vector<Tensor>> evaluate(func::FuncOp func, llvm::ArrayRef<Tensor> inputs,
+                                       const EvaluateOptions &options) {
+  Interpreter interpreter(func, options);
   return interpreter.run(inputs);
 }
 

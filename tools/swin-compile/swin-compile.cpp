@@ -1,10 +1,13 @@
 //===- swin-compile.cpp - ONNX to swin compiler driver --------------------===//
 //
 // swin-compile MODEL.onnx -o OUT [--emit=mlir|cuda|lib] [--max-batch N]
-//              [--precision fp32|tf32|fp16|bf16] [--arch sm_90,...]
+//              [--precision fp32|tf32|fp16|bf16|int8|fp8] [--arch sm_90,...]
+//              [--calib DIR] [--calib-table FILE] [--calibrator NAME]
 //              [--image-size N|HxW] [--import-only] [--stats] [--progress]
 //
-// Imports the model and runs the swin pipeline. --emit=mlir writes the fused
+// Imports the model and runs the swin pipeline. For int8/fp8 it calibrates
+// (or reads a calibration table), inserts the quantize points and reports
+// the accuracy against fp32 on the CPU reference. --emit=mlir writes the
 // module; --emit=cuda writes OUT/ with the generated CUDA C++, libswinrt's
 // sources and the weights; --emit=lib (the default) also builds
 // OUT/libswinmodel.so with nvcc.
@@ -15,6 +18,7 @@
 #include "Passes.h"
 #include "swin/Dialect/Swin/IR/SwinDialect.h"
 #include "swin/Importer/OnnxImporter.h"
+#include "swin/Quant/QuantPoints.h"
 #include "swin/Support/FileUtils.h"
 #include "swin/Target/Cuda/CudaEmitter.h"
 
@@ -25,6 +29,8 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/Statistic.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -52,8 +58,9 @@ cl::opt<EmitKind> emit("emit", cl::desc("Where the pipeline stops"), cl::init(Em
 cl::opt<int64_t> maxBatch("max-batch", cl::desc("Largest batch the compiled model accepts"),
                           cl::init(1), cl::cat(category));
 cl::opt<std::string> precision("precision",
-                              cl::desc("Arithmetic of the compiled model: fp32, tf32, fp16 "
-                                       "or bf16 (fp32 accumulation throughout)"),
+                              cl::desc("Arithmetic of the compiled model: fp32, tf32, fp16, "
+                                       "bf16 (fp32 accumulation throughout), or int8 / fp8 "
+                                       "(E4M3) GEMMs with fp16 elsewhere"),
                               cl::init("fp16"), cl::cat(category));
 cl::opt<std::string> archList("arch",
                               cl::desc("GPU targets, comma separated (sm_80, sm_86, sm_87, "
@@ -76,6 +83,47 @@ cl::opt<bool> progress("progress",
                                 "starts (import, passes, CUDA emission, nvcc)"),
                        cl::cat(category));
 
+cl::OptionCategory quantCategory("swin-compile quantization options (--precision int8|fp8)");
+cl::opt<std::string> calibDir("calib",
+                              cl::desc("Folder of calibration inputs (.npy, [N, 3, H, W] "
+                                       "float32, preprocessed like the model's training data)"),
+                              cl::value_desc("dir"), cl::cat(quantCategory));
+cl::opt<std::string> calibTablePath(
+    "calib-table",
+    cl::desc("Calibration table (JSON): read it instead of calibrating, or with --calib, "
+             "write the new table there"),
+    cl::value_desc("file"), cl::cat(quantCategory));
+cl::opt<std::string> calibratorOption("calibrator",
+                                    cl::desc("Activation calibrator: max, percentile or "
+                                             "entropy"),
+                                    cl::init("percentile"), cl::cat(quantCategory));
+cl::opt<double> percentile("percentile",
+                           cl::desc("Percentile of |x| the percentile calibrator keeps"),
+                           cl::init(99.99), cl::cat(quantCategory));
+cl::list<std::string> keepFloat("keep-float",
+                                cl::desc("Quantize points left in fp16, comma separated "
+                                         "(e.g. layers.0.blocks.0.mlp.fc2)"),
+                                cl::CommaSeparated, cl::cat(quantCategory));
+cl::opt<double> targetCosine(
+    "target-cosine",
+    cl::desc("Mixed precision: keep the most sensitive points in fp16 until the logits "
+             "cosine against fp32 reaches this (0: quantize every point)"),
+    cl::init(0.0), cl::cat(quantCategory));
+cl::opt<unsigned> sensitivityInputs("sensitivity-inputs",
+                                    cl::desc("Inputs (.npy files) the mixed-precision search "
+                                             "evaluates on"),
+                                    cl::init(4), cl::cat(quantCategory));
+cl::opt<std::string> accuracyDir("accuracy-inputs",
+                                 cl::desc("Folder of .npy inputs for the accuracy report "
+                                          "(default: the calibration inputs)"),
+                                 cl::value_desc("dir"), cl::cat(quantCategory));
+cl::opt<std::string> accuracyReportPath("accuracy-report",
+                                        cl::desc("Also write the accuracy report as JSON"),
+                                        cl::value_desc("file"), cl::cat(quantCategory));
+cl::opt<bool> perLayer("per-layer",
+                       cl::desc("Print the accuracy report's per-point input error"),
+                       cl::cat(quantCategory));
+
 const auto startTime = std::chrono::steady_clock::now();
 
 void reportProgress(const Twine &step) {
@@ -92,6 +140,132 @@ int error(const Twine &message) {
   return 1;
 }
 } // namespace
+
+/// The .npy files of `dir`, sorted by name.
+static Expected<std::vector<std::string>> listNpyFiles(StringRef dir, StringRef option) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  if (!sys::fs::is_directory(dir))
+    return createStringError(inconvertibleErrorCode(),
+                             option + " " + dir + ": not a folder");
+  for (sys::fs::directory_iterator it(dir, ec), end; it != end && !ec; it.increment(ec))
+    if (StringRef(it->path()).ends_with(".npy"))
+      files.push_back(it->path());
+  if (ec)
+    return createStringError(inconvertibleErrorCode(),
+                             option + " " + dir + ": " + ec.message());
+  if (files.empty())
+    return createStringError(inconvertibleErrorCode(),
+                             option + " " + dir + ": no .npy files");
+  llvm::sort(files);
+  return files;
+}
+
+/// Calibrates (or reads the table), chooses the points kept in fp16, inserts
+/// the quantize points and reports the accuracy against fp32.
+static Error quantizeModel(mlir::func::FuncOp func, swin::quant::QuantType type) {
+  using namespace swin::quant;
+  std::vector<std::string> calibFiles;
+  if (!calibDir.empty()) {
+    auto files = listNpyFiles(calibDir, "--calib");
+    if (!files)
+      return files.takeError();
+    calibFiles = std::move(*files);
+  }
+  std::vector<std::string> accuracyFiles = calibFiles;
+  if (!accuracyDir.empty()) {
+    auto files = listNpyFiles(accuracyDir, "--accuracy-inputs");
+    if (!files)
+      return files.takeError();
+    accuracyFiles = std::move(*files);
+  }
+
+  CalibrationTable table;
+  if (!calibFiles.empty()) {
+    auto calibrator = parseCalibrator(calibratorOption);
+    if (!calibrator)
+      return calibrator.takeError();
+    if (!(percentile > 0.0 && percentile <= 100.0))
+      return createStringError(inconvertibleErrorCode(),
+                               "--percentile must be in (0, 100]");
+    CalibrationOptions options;
+    options.calibrator = *calibrator;
+    options.percentile = percentile;
+    options.progress = [](size_t done, size_t total) {
+      if (done == 1 || done == total || done % 16 == 0)
+        reportProgress(formatv("calibrating: {0}/{1} inputs", done, total));
+    };
+    reportProgress(formatv("calibrating on {0} inputs ({1})", calibFiles.size(),
+                           calibratorOption.getValue()));
+    auto calibrated = calibrate(func, calibFiles, options);
+    if (!calibrated)
+      return calibrated.takeError();
+    table = std::move(*calibrated);
+    if (!calibTablePath.empty())
+      if (Error e = swin::writeFileAtomically(calibTablePath, [&](raw_ostream &os) {
+            writeCalibrationTable(table, os);
+            return Error::success();
+          }))
+        return e;
+  } else if (!calibTablePath.empty()) {
+    auto buffer = MemoryBuffer::getFile(calibTablePath);
+    if (!buffer)
+      return createStringError(inconvertibleErrorCode(), "--calib-table " + calibTablePath +
+                                                             ": " +
+                                                             buffer.getError().message());
+    auto parsed = parseCalibrationTable((*buffer)->getBuffer(), calibTablePath);
+    if (!parsed)
+      return parsed.takeError();
+    table = std::move(*parsed);
+  } else {
+    return createStringError(inconvertibleErrorCode(),
+                             "--precision " + precision +
+                                 " needs calibration: --calib DIR or --calib-table FILE");
+  }
+
+  mlir::OwningOpRef<mlir::func::FuncOp> reference(func.clone());
+  QuantizeOptions options;
+  options.type = type;
+  for (const std::string &name : keepFloat)
+    options.keepFloat.insert(name);
+  if (targetCosine > 0.0) {
+    if (accuracyFiles.empty())
+      return createStringError(inconvertibleErrorCode(),
+                               "--target-cosine needs inputs: --calib or --accuracy-inputs");
+    std::vector<std::string> subset(
+        accuracyFiles.begin(),
+        accuracyFiles.begin() + std::min<size_t>(sensitivityInputs, accuracyFiles.size()));
+    reportProgress(formatv("mixed precision: sensitivity of each point on {0} inputs",
+                           subset.size()));
+    auto kept = chooseFloatPoints(*reference, table, type, subset, targetCosine,
+                                  [](StringRef line) {
+                                    errs() << "swin-compile: mixed precision: " << line << "\n";
+                                  });
+    if (!kept)
+      return kept.takeError();
+    for (const auto &entry : *kept)
+      options.keepFloat.insert(entry.first);
+  }
+  if (Error e = insertQuantPoints(func, table, options))
+    return e;
+
+  if (accuracyFiles.empty()) {
+    errs() << "swin-compile: no accuracy report (give --calib or --accuracy-inputs)\n";
+    return Error::success();
+  }
+  reportProgress(formatv("accuracy against fp32 on {0} inputs", accuracyFiles.size()));
+  auto report = measureAccuracy(*reference, func, accuracyFiles);
+  if (!report)
+    return report.takeError();
+  errs() << "swin-compile: " << precision << " accuracy: ";
+  printAccuracyReport(*report, errs(), perLayer);
+  if (!accuracyReportPath.empty())
+    return swin::writeFileAtomically(accuracyReportPath, [&](raw_ostream &os) {
+      writeAccuracyReport(*report, os);
+      return Error::success();
+    });
+  return Error::success();
+}
 
 /// Runs swin-report-structure and prints its remarks and warnings, one line
 /// each, named by the ONNX node they concern.
@@ -114,12 +288,27 @@ int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
-  cl::HideUnrelatedOptions(category);
+  cl::HideUnrelatedOptions({&category, &quantCategory});
   cl::ParseCommandLineOptions(argc, argv, "swin-compile: Swin Transformer ONNX compiler\n");
 
   swin::cuda::EmitOptions emitOptions;
-  if (!swin::cuda::parsePrecision(precision, emitOptions.precision))
-    return error("--precision must be fp32, tf32, fp16 or bf16, got '" + precision + "'");
+  std::optional<swin::quant::QuantType> quantType;
+  if (auto type = swin::quant::parseQuantType(precision)) {
+    quantType = *type;
+    if (emit != EmitKind::Mlir)
+      return error("--precision " + precision +
+                   ": the CUDA backend has no int8/fp8 kernels yet; --emit=mlir writes the "
+                   "quantized module");
+    if (importOnly)
+      return error("--import-only stops before quantization");
+  } else {
+    consumeError(type.takeError());
+    if (!swin::cuda::parsePrecision(precision, emitOptions.precision))
+      return error("--precision must be fp32, tf32, fp16, bf16, int8 or fp8, got '" +
+                   precision + "'");
+    if (!calibDir.empty() || !calibTablePath.empty())
+      return error("--calib and --calib-table apply to --precision int8 or fp8");
+  }
   auto archs = swin::cuda::parseArchList(archList);
   if (!archs)
     return error(toString(archs.takeError()));
@@ -157,6 +346,14 @@ int main(int argc, char **argv) {
   // LLVM owns the --stats flag; with it, report what the pipeline recognised.
   if (llvm::AreStatisticsEnabled())
     printStats(context, **module);
+
+  if (quantType) {
+    auto func = (*module)->lookupSymbol<mlir::func::FuncOp>("main");
+    if (!func)
+      return error(inputPath + ": the module has no @main");
+    if (Error e = quantizeModel(func, *quantType))
+      return error(inputPath + ": " + toString(std::move(e)));
+  }
 
   if (emit != EmitKind::Mlir) {
     auto start = std::chrono::steady_clock::now();

@@ -11,13 +11,26 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/Error.h"
 
+#include <functional>
+
 namespace swin {
+
+struct EvaluateOptions {
+  /// Called with the activation each quantizable GEMM reads (linear,
+  /// window_attention's QKV, attention_output's projection,
+  /// residual_linear, and patch_merging's reduction after its LayerNorm),
+  /// before the op's own quantize point. Calibration collects statistics
+  /// through it.
+  std::function<void(mlir::Operation *op, llvm::ArrayRef<float> gemmInput)>
+      observeGemmInput;
+};
 
 /// Evaluates `func` on `inputs` (one per argument). Dynamic dimensions take
 /// their sizes from the inputs. Returns one tensor per result, or an error
 /// naming the op that failed.
 llvm::Expected<std::vector<Tensor>> evaluate(mlir::func::FuncOp func,
-                                             llvm::ArrayRef<Tensor> inputs);
+                                             llvm::ArrayRef<Tensor> inputs,
+                                             const EvaluateOptions &options = {});
 
 } // namespace swin
 

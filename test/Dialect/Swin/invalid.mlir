@@ -231,7 +231,7 @@ func.func @broadcast_missing_multiple(%x: tensor<1x64xf32>) -> tensor<?x64xf32> 
 // -----
 
 func.func @constant_integer() -> tensor<4xi32> {
-  // expected-error @+1 {{result #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values}}
+  // expected-error @+1 {{result #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type or 8-bit signless integer or f8E4M3FN type values}}
   %0 = swin.constant dense<1> : tensor<4xi32>
   return %0 : tensor<4xi32>
 }
@@ -316,4 +316,68 @@ func.func @patch_merging_weight(%x: tensor<?x8x8x4xf32>, %g: tensor<16xf32>, %b:
   // expected-error @+1 {{weight must be [out, 16]}}
   %0 = swin.patch_merging %x, %g, %b, %w {epsilon = 1.0e-5 : f32} : (tensor<?x8x8x4xf32>, tensor<16xf32>, tensor<16xf32>, tensor<8x12xf32>) -> tensor<?x4x4x8xf32>
   return %0 : tensor<?x4x4x8xf32>
+}
+
+// -----
+
+func.func @quantize_bad_scale(%x: tensor<4xf32>) -> tensor<4xi8> {
+  // expected-error @+1 {{scales must be positive and finite, got 0}}
+  %0 = swin.quantize %x {scales = array<f32: 0.0>} : (tensor<4xf32>) -> tensor<4xi8>
+  return %0 : tensor<4xi8>
+}
+
+// -----
+
+func.func @quantize_scales_without_axis(%x: tensor<2x4xf32>) -> tensor<2x4xi8> {
+  // expected-error @+1 {{has 2 scales but no axis}}
+  %0 = swin.quantize %x {scales = array<f32: 1.0, 2.0>} : (tensor<2x4xf32>) -> tensor<2x4xi8>
+  return %0 : tensor<2x4xi8>
+}
+
+// -----
+
+func.func @dequantize_scale_count(%q: tensor<2x4xi8>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{needs one scale per index of axis 0 ([2, 4]), got 3}}
+  %0 = swin.dequantize %q {axis = 0 : i64, scales = array<f32: 1.0, 2.0, 3.0>} : (tensor<2x4xi8>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @dequantize_axis_range(%q: tensor<2x4xi8>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{axis 2 is out of range for rank 2}}
+  %0 = swin.dequantize %q {axis = 2 : i64, scales = array<f32: 1.0, 2.0>} : (tensor<2x4xi8>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @quantize_to_float(%x: tensor<4xf32>) -> tensor<4xf16> {
+  // expected-error @+1 {{result #0 must be ranked tensor of 8-bit signless integer or f8E4M3FN type values}}
+  %0 = swin.quantize %x {scales = array<f32: 1.0>} : (tensor<4xf32>) -> tensor<4xf16>
+  return %0 : tensor<4xf16>
+}
+
+// -----
+
+func.func @quantize_shape(%x: tensor<4xf32>) -> tensor<8xi8> {
+  // expected-error @+1 {{requires the same shape for all operands and results}}
+  %0 = swin.quantize %x {scales = array<f32: 1.0>} : (tensor<4xf32>) -> tensor<8xi8>
+  return %0 : tensor<8xi8>
+}
+
+// -----
+
+func.func @patch_merging_quant_half(%x: tensor<?x4x4x8xf32>, %s: tensor<32xf32>, %w: tensor<16x32xf32>) -> tensor<?x2x2x16xf32> {
+  // expected-error @+1 {{quant_type and quant_scale go together}}
+  %0 = swin.patch_merging %x, %s, %s, %w {epsilon = 1.0e-05 : f32, quant_type = i8} : (tensor<?x4x4x8xf32>, tensor<32xf32>, tensor<32xf32>, tensor<16x32xf32>) -> tensor<?x2x2x16xf32>
+  return %0 : tensor<?x2x2x16xf32>
+}
+
+// -----
+
+func.func @patch_merging_quant_type(%x: tensor<?x4x4x8xf32>, %s: tensor<32xf32>, %w: tensor<16x32xf32>) -> tensor<?x2x2x16xf32> {
+  // expected-error @+1 {{quant_type must be i8 or f8E4M3FN, got 'i16'}}
+  %0 = swin.patch_merging %x, %s, %s, %w {epsilon = 1.0e-05 : f32, quant_type = i16, quant_scale = 0.5 : f32} : (tensor<?x4x4x8xf32>, tensor<32xf32>, tensor<32xf32>, tensor<16x32xf32>) -> tensor<?x2x2x16xf32>
+  return %0 : tensor<?x2x2x16xf32>
 }

@@ -198,3 +198,31 @@ func.func @patch_merge(%x: tensor<?x56x56x96xf32>) -> tensor<?x28x28x384xf32> {
   %0 = swin.patch_merge %x : (tensor<?x56x56x96xf32>) -> tensor<?x28x28x384xf32>
   return %0 : tensor<?x28x28x384xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @quantize_points
+func.func @quantize_points(%x: tensor<?x49x96xf32>) -> (tensor<?x49x96xf32>, tensor<2x4xf32>, tensor<4xf32>) {
+  // CHECK: %[[Q:.*]] = swin.quantize %{{.*}} {scales = array<f32: 1.250000e-02>} : (tensor<?x49x96xf32>) -> tensor<?x49x96xi8>
+  %q = swin.quantize %x {scales = array<f32: 0.0125>} : (tensor<?x49x96xf32>) -> tensor<?x49x96xi8>
+  // CHECK: swin.dequantize %[[Q]] {scales = array<f32: 1.250000e-02>} : (tensor<?x49x96xi8>) -> tensor<?x49x96xf32>
+  %d = swin.dequantize %q {scales = array<f32: 0.0125>} : (tensor<?x49x96xi8>) -> tensor<?x49x96xf32>
+  // CHECK: swin.constant dense<{{\[\[}}1, -2, 3, 127], [-128, 0, 5, 6]]> : tensor<2x4xi8>
+  %wq = swin.constant dense<[[1, -2, 3, 127], [-128, 0, 5, 6]]> : tensor<2x4xi8>
+  // CHECK: swin.dequantize %{{.*}} {axis = 0 : i64, scales = array<f32: 5.000000e-01, 2.500000e-01>} : (tensor<2x4xi8>) -> tensor<2x4xf32>
+  %w = swin.dequantize %wq {axis = 0 : i64, scales = array<f32: 0.5, 0.25>} : (tensor<2x4xi8>) -> tensor<2x4xf32>
+  // CHECK: swin.constant dense<[1.000000e+00, -4.480000e+02, 1.953130e-03, 0.000000e+00]> : tensor<4xf8E4M3FN>
+  %fq = swin.constant dense<[1.0, -448.0, 0.001953125, 0.0]> : tensor<4xf8E4M3FN>
+  // CHECK: swin.dequantize %{{.*}} {scales = array<f32: 2.000000e+00>} : (tensor<4xf8E4M3FN>) -> tensor<4xf32>
+  %f = swin.dequantize %fq {scales = array<f32: 2.0>} : (tensor<4xf8E4M3FN>) -> tensor<4xf32>
+  return %d, %w, %f : tensor<?x49x96xf32>, tensor<2x4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @patch_merging_quantized
+func.func @patch_merging_quantized(%x: tensor<?x4x4x8xf32>, %s: tensor<32xf32>, %w: tensor<16x32xf32>) -> tensor<?x2x2x16xf32> {
+  // CHECK: swin.patch_merging {{.*}} {epsilon = {{.*}}, quant_scale = 5.000000e-01 : f32, quant_type = f8E4M3FN}
+  %0 = swin.patch_merging %x, %s, %s, %w {epsilon = 1.0e-05 : f32, quant_type = f8E4M3FN, quant_scale = 0.5 : f32} : (tensor<?x4x4x8xf32>, tensor<32xf32>, tensor<32xf32>, tensor<16x32xf32>) -> tensor<?x2x2x16xf32>
+  return %0 : tensor<?x2x2x16xf32>
+}

@@ -14,6 +14,8 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::swin;
 
@@ -670,6 +672,16 @@ LogicalResult PatchMergingOp::verify() {
            << shapeString({input.getDimSize(0), h / 2, w / 2, weight.getDimSize(0)});
   if (getEpsilon().convertToFloat() <= 0.0f)
     return emitOpError("epsilon must be positive");
+  if (getQuantType().has_value() != getQuantScale().has_value())
+    return emitOpError("quant_type and quant_scale go together");
+  if (getQuantType()) {
+    Type type = *getQuantType();
+    if (!type.isInteger(8) && !isa<Float8E4M3FNType>(type))
+      return emitOpError("quant_type must be i8 or f8E4M3FN, got ") << type;
+    float scale = getQuantScale()->convertToFloat();
+    if (!(scale > 0.0f) || !std::isfinite(scale))
+      return emitOpError("quant_scale must be positive and finite");
+  }
   return success();
 }
 
@@ -820,3 +832,37 @@ LogicalResult WindowAttentionOp::verify() {
 
 #define GET_OP_CLASSES
 #include "swin/Dialect/Swin/IR/SwinOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// QuantizeOp, DequantizeOp
+//===----------------------------------------------------------------------===//
+
+/// Scales are positive and finite; one per tensor, or one per index of
+/// `axis` (a static dimension).
+static LogicalResult verifyQuantScales(Operation *op, ArrayRef<float> scales,
+                                       std::optional<int64_t> axis, RankedTensorType type) {
+  if (scales.empty())
+    return op->emitOpError("needs at least one scale");
+  for (float scale : scales)
+    if (!(scale > 0.0f) || !std::isfinite(scale))
+      return op->emitOpError("scales must be positive and finite, got ") << scale;
+  if (!axis) {
+    if (scales.size() != 1)
+      return op->emitOpError("has ") << scales.size() << " scales but no axis";
+    return success();
+  }
+  if (*axis < 0 || *axis >= type.getRank())
+    return op->emitOpError("axis ") << *axis << " is out of range for rank " << type.getRank();
+  if (type.isDynamicDim(*axis) || type.getDimSize(*axis) != (int64_t)scales.size())
+    return op->emitOpError("needs one scale per index of axis ")
+           << *axis << " (" << shapeString(type.getShape()) << "), got " << scales.size();
+  return success();
+}
+
+LogicalResult QuantizeOp::verify() {
+  return verifyQuantScales(*this, getScales(), getAxis(), getInput().getType());
+}
+
+LogicalResult DequantizeOp::verify() {
+  return verifyQuantScales(*this, getScales(), getAxis(), getInput().getType());
+}

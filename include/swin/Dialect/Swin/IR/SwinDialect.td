@@ -44,6 +44,10 @@ def Swin_Dialect : Dialect {
 
 def Swin_Float : AnyTypeOf<[F32, F16, BF16]>;
 def Swin_Tensor : RankedTensorOf<[F32, F16, BF16]>;
+// Quantized storage: symmetric int8 or fp8 E4M3 (no infinities), the scale
+// held by the quantize/dequantize ops.
+def Swin_QuantTensor : RankedTensorOf<[I8, F8E4M3FN]>;
+def Swin_AnyTensor : RankedTensorOf<[F32, F16, BF16, I8, F8E4M3FN]>;
 
 def Swin_GeluApproximation : I32EnumAttr<"GeluApproximation",
     "approximation used by swin.gelu", [

@@ -29,9 +29,12 @@ def Swin_ConstantOp : Swin_Op<"constant", [ConstantLike, Pure,
     ```mlir
     %w = swin.constant dense<1.0> : tensor<96x96xf32>
     ```
+
+    Quantized weights are `i8` or `f8E4M3FN` constants read through a
+    `swin.dequantize`.
   }];
   let arguments = (ins ElementsAttr:$value);
-  let results = (outs Swin_Tensor:$result);
+  let results = (outs Swin_AnyTensor:$result);
   let assemblyFormat = "attr-dict $value";
   let hasFolder = 1;
   let hasVerifier = 1;
@@ -380,9 +383,15 @@ def Swin_PatchMergingOp : Swin_Op<"patch_merging", [Pure]> {
     `linear(layer_norm(patch_merge(input), scale, bias), weight)` without a
     bias on the linear: `[B, H, W, C]` to `[B, H/2, W/2, out]` with
     `weight` of shape `[out, 4C]`. Statistics in fp32.
+
+    The reduction's input exists only inside the op, so its quantize point
+    is an attribute pair: with `quant_type` (`i8` or `f8E4M3FN`) and
+    `quant_scale`, the normalised rows go through `swin.quantize` and
+    `swin.dequantize` with that scale before the reduction.
   }];
   let arguments = (ins Swin_Tensor:$input, Swin_Tensor:$scale, Swin_Tensor:$bias,
-                   Swin_Tensor:$weight, F32Attr:$epsilon);
+                   Swin_Tensor:$weight, F32Attr:$epsilon,
+                   OptionalAttr<TypeAttr>:$quant_type, OptionalAttr<F32Attr>:$quant_scale);
   let results = (outs Swin_Tensor:$result);
   let assemblyFormat = [{
     $input `,` $scale `,` $bias `,` $weight attr-dict `:` functional-type(operands, results)
@@ -500,6 +509,44 @@ def Swin_WindowAttentionOp : Swin_Op<"window_attention", [Pure]> {
     `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+class Swin_QuantOpBase<string mnemonic, Type inputType, Type resultType>
+    : Swin_Op<mnemonic, [Pure, SameOperandsAndResultShape]> {
+  let arguments = (ins inputType:$input, DenseF32ArrayAttr:$scales,
+                   OptionalAttr<I64Attr>:$axis);
+  let results = (outs resultType:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Swin_QuantizeOp : Swin_QuantOpBase<"quantize", Swin_Tensor, Swin_QuantTensor> {
+  let summary = "symmetric quantization to int8 or fp8 E4M3";
+  let description = [{
+    `q = saturate(round(x / scale))`, rounding to nearest even. An `i8`
+    result saturates to [-128, 127]; an `f8E4M3FN` result rounds to the
+    nearest E4M3 value and saturates to +-448 (the format has no
+    infinities). `scales` holds one scale (per tensor) or, with `axis`, one
+    per index of that dimension (per channel, for weights).
+
+    ```mlir
+    %q = swin.quantize %x {scales = array<f32: 0.0125>}
+        : (tensor<?x49x96xf32>) -> tensor<?x49x96xi8>
+    ```
+  }];
+}
+
+def Swin_DequantizeOp : Swin_QuantOpBase<"dequantize", Swin_QuantTensor, Swin_Tensor> {
+  let summary = "symmetric dequantization from int8 or fp8 E4M3";
+  let description = [{
+    `x = q * scale`, with `scales` and `axis` as in `swin.quantize`. A
+    quantize/dequantize pair marks a quantize point: the consumer reads
+    the value as the quantized kernel will see it.
+  }];
 }
 
 #endif // SWIN_OPS_TD

@@ -1,0 +1,522 @@
+//===- QuantPoints.cpp - quantize points, calibration and accuracy --------===//
+
+#include "swin/Quant/QuantPoints.h"
+
+#include "swin/Dialect/Swin/IR/SwinOps.h"
+#include "swin/Reference/Evaluator.h"
+#include "swin/Support/Npy.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/xxhash.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace mlir;
+using llvm::Error;
+using llvm::Expected;
+namespace ops = ::mlir::swin;
+
+namespace swin::quant {
+
+static Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+//===----------------------------------------------------------------------===//
+// Points
+//===----------------------------------------------------------------------===//
+
+std::vector<QuantPoint> collectQuantPoints(func::FuncOp func) {
+  std::vector<QuantPoint> points;
+  int stage = 0, block = -1, looseLinears = 0;
+  auto blockName = [&](StringRef leaf) {
+    return llvm::formatv("layers.{0}.blocks.{1}.{2}", stage, block, leaf).str();
+  };
+  func.walk([&](Operation *op) {
+    if (isa<ops::PatchMergingOp>(op)) {
+      ++stage;
+      block = -1;
+      points.push_back({llvm::formatv("layers.{0}.downsample.reduction", stage).str(), op});
+    } else if (isa<ops::WindowAttentionOp>(op)) {
+      ++block;
+      points.push_back({blockName("attn.qkv"), op});
+    } else if (isa<ops::AttentionOutputOp>(op) && block >= 0) {
+      points.push_back({blockName("attn.proj"), op});
+    } else if (isa<ops::ResidualLinearOp>(op) && block >= 0) {
+      points.push_back({blockName("mlp.fc2"), op});
+    } else if (auto linear = dyn_cast<ops::LinearOp>(op)) {
+      if (block >= 0 && linear.getActivation() != ops::Activation::none)
+        points.push_back({blockName("mlp.fc1"), op});
+      else
+        points.push_back({llvm::formatv("linear.{0}", looseLinears++).str(), op});
+    }
+  });
+  return points;
+}
+
+/// The weight operand of a point's GEMM.
+static OpOperand &weightOperand(Operation *op) {
+  if (isa<ops::PatchMergingOp>(op))
+    return op->getOpOperand(3);
+  return op->getOpOperand(1);
+}
+
+std::string modelFingerprint(func::FuncOp func) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  func.walk([&](Operation *op) {
+    os << op->getName() << '(' << op->getNumOperands() << ')';
+    for (Type type : op->getResultTypes())
+      os << type;
+    if (auto constant = dyn_cast<ops::ConstantOp>(op)) {
+      ArrayRef<char> raw;
+      if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue()))
+        raw = dense.getRawData();
+      else if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
+        if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
+          raw = blob->getData();
+      os << llvm::format_hex(llvm::xxh3_64bits(ArrayRef<uint8_t>(
+                                 reinterpret_cast<const uint8_t *>(raw.data()), raw.size())),
+                             18);
+    } else {
+      for (NamedAttribute attr : op->getAttrs())
+        os << attr.getName() << '=' << attr.getValue();
+    }
+    os << ';';
+  });
+  uint64_t hash = llvm::xxh3_64bits(
+      ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(text.data()), text.size()));
+  std::string hex;
+  llvm::raw_string_ostream(hex) << llvm::format_hex_no_prefix(hash, 16);
+  return hex;
+}
+
+Expected<QuantType> parseQuantType(StringRef name) {
+  if (name == "int8")
+    return QuantType::Int8;
+  if (name == "fp8")
+    return QuantType::Fp8E4M3;
+  return makeError("unknown quantized type '" + name + "' (expected int8 or fp8)");
+}
+
+//===----------------------------------------------------------------------===//
+// Insertion
+//===----------------------------------------------------------------------===//
+
+static Type storageType(MLIRContext *context, QuantType type) {
+  if (type == QuantType::Int8)
+    return IntegerType::get(context, 8);
+  return Float8E4M3FNType::get(context);
+}
+
+/// The f32 data of a constant, or nothing.
+static std::optional<ArrayRef<float>> constantData(Value value) {
+  auto constant = value.getDefiningOp<ops::ConstantOp>();
+  if (!constant)
+    return std::nullopt;
+  auto type = cast<RankedTensorType>(constant.getType());
+  if (!type.getElementType().isF32())
+    return std::nullopt;
+  ArrayRef<char> raw;
+  if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue())) {
+    if (dense.isSplat())
+      return std::nullopt;
+    raw = dense.getRawData();
+  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue())) {
+    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
+      raw = blob->getData();
+  }
+  if (raw.size() != type.getNumElements() * sizeof(float) ||
+      reinterpret_cast<uintptr_t>(raw.data()) % alignof(float))
+    return std::nullopt;
+  return ArrayRef<float>(reinterpret_cast<const float *>(raw.data()), type.getNumElements());
+}
+
+/// Replaces the GEMM weight `operand` ([N, K] f32 constant) by a quantized
+/// constant and a dequantize.
+static void quantizeWeight(OpBuilder &builder, OpOperand &operand, ArrayRef<float> weights,
+                           QuantType type) {
+  auto weightType = cast<RankedTensorType>(operand.get().getType());
+  const int64_t rows = weightType.getDimSize(0), cols = weights.size() / rows;
+  const float typeMax = quantTypeMax(type);
+  // int8: a scale per output channel; fp8: one (E4M3 carries its own exponent,
+  // and cuBLASLt on sm_90 scales an FP8 operand per tensor only).
+  std::vector<float> scales(type == QuantType::Int8 ? rows : 1, 0.0f);
+  for (int64_t r = 0; r < rows; ++r) {
+    float &scale = scales[type == QuantType::Int8 ? r : 0];
+    for (int64_t c = 0; c < cols; ++c)
+      scale = std::max(scale, std::fabs(weights[r * cols + c]));
+  }
+  for (float &scale : scales)
+    scale = scale > 0.0f ? scale / typeMax : 1.0f;
+  std::vector<uint8_t> bytes(weights.size());
+  for (int64_t r = 0; r < rows; ++r) {
+    const float inverse = 1.0f / scales[type == QuantType::Int8 ? r : 0];
+    for (int64_t c = 0; c < cols; ++c) {
+      float q = quantizeValue(weights[r * cols + c], inverse, type);
+      bytes[r * cols + c] = type == QuantType::Int8 ? static_cast<uint8_t>(static_cast<int8_t>(q))
+                                                    : encodeE4M3(q);
+    }
+  }
+  MLIRContext *context = builder.getContext();
+  auto quantizedType = RankedTensorType::get(weightType.getShape(), storageType(context, type));
+  Location loc = operand.get().getLoc();
+  auto data = DenseElementsAttr::getFromRawBuffer(
+      quantizedType, ArrayRef<char>(reinterpret_cast<const char *>(bytes.data()), bytes.size()));
+  Value constant = builder.create<ops::ConstantOp>(loc, quantizedType, data);
+  auto dequantize = builder.create<ops::DequantizeOp>(
+      loc, weightType, constant, builder.getDenseF32ArrayAttr(scales),
+      type == QuantType::Int8 ? builder.getI64IntegerAttr(0) : IntegerAttr());
+  Operation *old = operand.get().getDefiningOp();
+  operand.set(dequantize);
+  if (old && old->use_empty())
+    old->erase();
+}
+
+Error insertQuantPoints(func::FuncOp func, const CalibrationTable &table,
+                        const QuantizeOptions &options) {
+  std::vector<QuantPoint> points = collectQuantPoints(func);
+  std::string fingerprint = modelFingerprint(func);
+  if (!table.model.empty() && table.model != fingerprint)
+    return makeError("the calibration table was made for another model (fingerprint " +
+                     table.model + ", this model " + fingerprint + ")");
+  llvm::StringSet<> names;
+  for (const QuantPoint &point : points) {
+    names.insert(point.name);
+    if (!table.find(point.name))
+      return makeError("the calibration table has no point '" + point.name + "'");
+  }
+  for (const CalibrationPoint &point : table.points)
+    if (!names.contains(point.name))
+      return makeError("the calibration table's point '" + point.name +
+                       "' is not in this model");
+  for (const auto &kept : options.keepFloat)
+    if (!names.contains(kept.getKey()))
+      return makeError("no quantize point named '" + kept.getKey() + "' to keep in float");
+  // Weights must be f32 constants: check all before changing anything.
+  for (const QuantPoint &point : points)
+    if (!options.keepFloat.contains(point.name) &&
+        !constantData(weightOperand(point.op).get()))
+      return makeError("the weight of '" + point.name + "' is not an f32 constant");
+
+  MLIRContext *context = func.getContext();
+  OpBuilder builder(context);
+  Type storage = storageType(context, options.type);
+  for (const QuantPoint &point : points) {
+    if (options.keepFloat.contains(point.name))
+      continue;
+    const CalibrationPoint *calibrated = table.find(point.name);
+    float threshold = calibrated->threshold > 0.0f ? calibrated->threshold : 1.0f;
+    float scale = threshold / quantTypeMax(options.type);
+    builder.setInsertionPoint(point.op);
+    OpOperand &weight = weightOperand(point.op);
+    quantizeWeight(builder, weight, *constantData(weight.get()), options.type);
+    if (auto merging = dyn_cast<ops::PatchMergingOp>(point.op)) {
+      merging.setQuantTypeAttr(TypeAttr::get(storage));
+      merging.setQuantScaleAttr(builder.getF32FloatAttr(scale));
+      continue;
+    }
+    OpOperand &input = point.op->getOpOperand(0);
+    auto inputType = cast<RankedTensorType>(input.get().getType());
+    auto scales = builder.getDenseF32ArrayAttr({scale});
+    Location loc = point.op->getLoc();
+    Value quantized = builder.create<ops::QuantizeOp>(
+        loc, RankedTensorType::get(inputType.getShape(), storage), input.get(), scales,
+        IntegerAttr());
+    Value dequantized =
+        builder.create<ops::DequantizeOp>(loc, inputType, quantized, scales, IntegerAttr());
+    input.set(dequantized);
+  }
+  return Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// Calibration
+//===----------------------------------------------------------------------===//
+
+Expected<CalibrationTable> calibrate(func::FuncOp func, ArrayRef<std::string> inputFiles,
+                                     const CalibrationOptions &options) {
+  if (inputFiles.empty())
+    return makeError("calibration needs at least one input");
+  std::vector<QuantPoint> points = collectQuantPoints(func);
+  if (points.empty())
+    return makeError("the model has no quantize points (is it fused?)");
+  llvm::DenseMap<Operation *, size_t> index;
+  for (auto [i, point] : llvm::enumerate(points))
+    index[point.op] = i;
+  std::vector<AbsHistogram> histograms(points.size());
+  Error observed = Error::success();
+  EvaluateOptions evaluateOptions;
+  evaluateOptions.observeGemmInput = [&](Operation *op, ArrayRef<float> values) {
+    auto it = index.find(op);
+    if (it == index.end() || observed)
+      return;
+    if (Error err = histograms[it->second].add(values))
+      observed = makeError("point '" + points[it->second].name + "': " +
+                           llvm::toString(std::move(err)));
+  };
+  int64_t images = 0;
+  for (auto [done, path] : llvm::enumerate(inputFiles)) {
+    Expected<Tensor> input = readNpy(path);
+    if (!input) {
+      llvm::consumeError(std::move(observed));
+      return input.takeError();
+    }
+    Expected<std::vector<Tensor>> outputs = evaluate(func, {*input}, evaluateOptions);
+    if (!outputs) {
+      llvm::consumeError(std::move(observed));
+      return makeError(path + ": " + llvm::toString(outputs.takeError()));
+    }
+    if (observed)
+      return makeError(path + ": " + llvm::toString(std::move(observed)));
+    images += input->shape.empty() ? 1 : input->shape[0];
+    if (options.progress)
+      options.progress(done + 1, inputFiles.size());
+  }
+  llvm::consumeError(std::move(observed));
+  CalibrationTable table;
+  table.calibrator = options.calibrator;
+  table.percentile = options.percentile;
+  table.numInputs = images;
+  table.model = modelFingerprint(func);
+  for (auto [point, histogram] : llvm::zip(points, histograms))
+    table.points.push_back({point.name, histogram.amax(),
+                            threshold(histogram, options.calibrator, options.percentile)});
+  return table;
+}
+
+//===----------------------------------------------------------------------===//
+// Accuracy
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Squared norms of one point's GEMM input, accumulated per image.
+struct InputCapture {
+  llvm::DenseMap<Operation *, size_t> index;
+  std::vector<std::vector<float>> values;
+
+  EvaluateOptions options() {
+    EvaluateOptions options;
+    options.observeGemmInput = [this](Operation *op, ArrayRef<float> data) {
+      auto it = index.find(op);
+      if (it != index.end())
+        values[it->second].assign(data.begin(), data.end());
+    };
+    return options;
+  }
+};
+} // namespace
+
+Expected<AccuracyReport> measureAccuracy(func::FuncOp reference, func::FuncOp quantized,
+                                         ArrayRef<std::string> inputFiles,
+                                         std::function<void(size_t, size_t)> progress) {
+  if (inputFiles.empty())
+    return makeError("the accuracy report needs at least one input");
+  std::vector<QuantPoint> refPoints = collectQuantPoints(reference),
+                          qPoints = collectQuantPoints(quantized);
+  if (refPoints.size() != qPoints.size())
+    return makeError("the quantized model has different quantize points");
+  InputCapture refCapture, qCapture;
+  refCapture.values.resize(refPoints.size());
+  qCapture.values.resize(qPoints.size());
+  AccuracyReport report;
+  for (size_t i = 0; i < refPoints.size(); ++i) {
+    if (refPoints[i].name != qPoints[i].name)
+      return makeError("the quantized model has different quantize points");
+    refCapture.index[refPoints[i].op] = i;
+    qCapture.index[qPoints[i].op] = i;
+    Operation *op = qPoints[i].op;
+    bool isQuantized = isa<ops::PatchMergingOp>(op)
+                           ? cast<ops::PatchMergingOp>(op).getQuantType().has_value()
+                           : op->getOperand(0).getDefiningOp<ops::DequantizeOp>() != nullptr;
+    report.points.push_back({refPoints[i].name, 0.0, isQuantized});
+  }
+  EvaluateOptions refOptions = refCapture.options(), qOptions = qCapture.options();
+  double cosineSum = 0, relativeSum = 0, logits = 0;
+  int64_t agree = 0;
+  report.minCosine = 1.0;
+  for (auto [done, path] : llvm::enumerate(inputFiles)) {
+    Expected<Tensor> input = readNpy(path);
+    if (!input)
+      return input.takeError();
+    Expected<std::vector<Tensor>> r = evaluate(reference, {*input}, refOptions);
+    if (!r)
+      return makeError(path + ": " + llvm::toString(r.takeError()));
+    Expected<std::vector<Tensor>> q = evaluate(quantized, {*input}, qOptions);
+    if (!q)
+      return makeError(path + ": " + llvm::toString(q.takeError()));
+    const Tensor &rt = r->front(), &qt = q->front();
+    const int64_t batch = rt.shape.empty() ? 1 : rt.shape[0];
+    const int64_t classes = rt.size() / std::max<int64_t>(batch, 1);
+    for (int64_t b = 0; b < batch; ++b) {
+      const float *rv = rt.data.data() + b * classes, *qv = qt.data.data() + b * classes;
+      double dot = 0, rr = 0, qq = 0, peak = 0;
+      int64_t rArg = 0, qArg = 0;
+      for (int64_t j = 0; j < classes; ++j) {
+        dot += double(rv[j]) * qv[j];
+        rr += double(rv[j]) * rv[j];
+        qq += double(qv[j]) * qv[j];
+        peak = std::max(peak, std::fabs(double(rv[j])));
+        if (rv[j] > rv[rArg])
+          rArg = j;
+        if (qv[j] > qv[qArg])
+          qArg = j;
+      }
+      double cosine = rr > 0 && qq > 0 ? dot / std::sqrt(rr * qq) : (rr == qq ? 1.0 : 0.0);
+      cosineSum += cosine;
+      report.minCosine = std::min(report.minCosine, cosine);
+      agree += rArg == qArg;
+      for (int64_t j = 0; j < classes; ++j) {
+        double relative = peak > 0 ? std::fabs(double(qv[j]) - rv[j]) / peak : 0.0;
+        report.maxRelativeError = std::max(report.maxRelativeError, relative);
+        relativeSum += relative;
+        ++logits;
+      }
+      ++report.images;
+    }
+    // Per-point input error over the whole file's batch.
+    for (size_t i = 0; i < report.points.size(); ++i) {
+      const std::vector<float> &x = refCapture.values[i], &y = qCapture.values[i];
+      double diff = 0, norm = 0;
+      for (size_t j = 0; j < std::min(x.size(), y.size()); ++j) {
+        diff += (double(y[j]) - x[j]) * (double(y[j]) - x[j]);
+        norm += double(x[j]) * x[j];
+      }
+      report.points[i].relativeError += norm > 0 ? std::sqrt(diff / norm) : 0.0;
+    }
+    if (progress)
+      progress(done + 1, inputFiles.size());
+  }
+  report.meanCosine = cosineSum / report.images;
+  report.top1Agreement = double(agree) / report.images;
+  report.meanRelativeError = logits > 0 ? relativeSum / logits : 0.0;
+  for (AccuracyReport::Point &point : report.points)
+    point.relativeError /= inputFiles.size();
+  return report;
+}
+
+Expected<std::vector<std::pair<std::string, double>>>
+chooseFloatPoints(func::FuncOp reference, const CalibrationTable &table, QuantType type,
+                  ArrayRef<std::string> inputFiles, double targetCosine,
+                  std::function<void(StringRef)> log) {
+  if (inputFiles.empty())
+    return makeError("mixed precision needs at least one input");
+  std::vector<Tensor> inputs, expected;
+  for (const std::string &path : inputFiles) {
+    Expected<Tensor> input = readNpy(path);
+    if (!input)
+      return input.takeError();
+    Expected<std::vector<Tensor>> logits = evaluate(reference, {*input});
+    if (!logits)
+      return makeError(path + ": " + llvm::toString(logits.takeError()));
+    inputs.push_back(std::move(*input));
+    expected.push_back(std::move(logits->front()));
+  }
+  // Mean logits cosine of the model with `keep` left in floating point.
+  auto cosineKeeping = [&](const llvm::StringSet<> &keep) -> Expected<double> {
+    OwningOpRef<func::FuncOp> candidate(reference.clone());
+    QuantizeOptions options;
+    options.type = type;
+    for (const auto &name : keep)
+      options.keepFloat.insert(name.getKey());
+    if (Error err = insertQuantPoints(*candidate, table, options))
+      return std::move(err);
+    double sum = 0;
+    int64_t images = 0;
+    for (auto [input, want] : llvm::zip(inputs, expected)) {
+      Expected<std::vector<Tensor>> got = evaluate(*candidate, {input});
+      if (!got)
+        return got.takeError();
+      const Tensor &q = got->front();
+      const int64_t batch = want.shape.empty() ? 1 : want.shape[0];
+      const int64_t classes = want.size() / std::max<int64_t>(batch, 1);
+      for (int64_t b = 0; b < batch; ++b, ++images) {
+        double dot = 0, rr = 0, qq = 0;
+        for (int64_t j = b * classes; j < (b + 1) * classes; ++j) {
+          dot += double(want.data[j]) * q.data[j];
+          rr += double(want.data[j]) * want.data[j];
+          qq += double(q.data[j]) * q.data[j];
+        }
+        sum += rr > 0 && qq > 0 ? dot / std::sqrt(rr * qq) : 1.0;
+      }
+    }
+    return sum / images;
+  };
+
+  std::vector<QuantPoint> points = collectQuantPoints(reference);
+  Expected<double> all = cosineKeeping({});
+  if (!all)
+    return all.takeError();
+  if (log)
+    log(llvm::formatv("all {0} points quantized: cosine {1:f5}", points.size(), *all).str());
+  std::vector<std::pair<std::string, double>> kept;
+  if (*all >= targetCosine)
+    return kept;
+  std::vector<std::pair<std::string, double>> sensitivity;
+  for (const QuantPoint &point : points) {
+    llvm::StringSet<> others;
+    for (const QuantPoint &other : points)
+      if (other.name != point.name)
+        others.insert(other.name);
+    Expected<double> alone = cosineKeeping(others);
+    if (!alone)
+      return alone.takeError();
+    sensitivity.push_back({point.name, 1.0 - *alone});
+  }
+  llvm::stable_sort(sensitivity, [](auto &a, auto &b) { return a.second > b.second; });
+  llvm::StringSet<> keep;
+  for (const auto &[name, loss] : sensitivity) {
+    keep.insert(name);
+    kept.push_back({name, loss});
+    Expected<double> cosine = cosineKeeping(keep);
+    if (!cosine)
+      return cosine.takeError();
+    if (log)
+      log(llvm::formatv("keep {0} in float (alone: 1 - cosine {1:e2}): cosine {2:f5}", name,
+                        loss, *cosine)
+              .str());
+    if (*cosine >= targetCosine)
+      return kept;
+  }
+  return kept; // Everything in float: the target is met trivially.
+}
+
+void printAccuracyReport(const AccuracyReport &report, llvm::raw_ostream &os, bool perPoint) {
+  os << llvm::formatv("logits cosine mean {0:f5} min {1:f5}, top-1 agreement {2:f2}% "
+                      "({3} images), relative error max {4:e2} mean {5:e2}\n",
+                      report.meanCosine, report.minCosine, 100.0 * report.top1Agreement,
+                      report.images, report.maxRelativeError, report.meanRelativeError);
+  if (!perPoint)
+    return;
+  os << "  point                                   quantized  input rel. error\n";
+  for (const AccuracyReport::Point &point : report.points)
+    os << llvm::formatv("  {0,-40} {1,-9}  {2:e2}\n", point.name,
+                        point.quantized ? "yes" : "no", point.relativeError);
+}
+
+void writeAccuracyReport(const AccuracyReport &report, llvm::raw_ostream &os) {
+  llvm::json::Array points;
+  for (const AccuracyReport::Point &point : report.points)
+    points.push_back(llvm::json::Object{{"name", point.name},
+                                        {"quantized", point.quantized},
+                                        {"input_relative_error", point.relativeError}});
+  llvm::json::Object root{{"images", report.images},
+                          {"cosine_mean", report.meanCosine},
+                          {"cosine_min", report.minCosine},
+                          {"top1_agreement", report.top1Agreement},
+                          {"relative_error_max", report.maxRelativeError},
+                          {"relative_error_mean", report.meanRelativeError},
+                          {"points", std::move(points)}};
+  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
+}
+
+} // namespace swin::quant
