@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 using namespace mlir;
 using llvm::Error;
@@ -118,27 +119,31 @@ static Type storageType(MLIRContext *context, QuantType type) {
   return Float8E4M3FNType::get(context);
 }
 
-/// The f32 data of a constant, or nothing.
-static std::optional<ArrayRef<float>> constantData(Value value) {
+/// The values of an f32 constant, or nothing.
+static std::optional<std::vector<float>> constantData(Value value) {
   auto constant = value.getDefiningOp<ops::ConstantOp>();
   if (!constant)
     return std::nullopt;
   auto type = cast<RankedTensorType>(constant.getType());
-  if (!type.getElementType().isF32())
+  if (!type.getElementType().isF32() || !type.hasStaticShape())
     return std::nullopt;
-  ArrayRef<char> raw;
+  std::vector<float> values(type.getNumElements());
   if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue())) {
-    if (dense.isSplat())
-      return std::nullopt;
-    raw = dense.getRawData();
-  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue())) {
-    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
-      raw = blob->getData();
+    if (dense.isSplat()) {
+      std::fill(values.begin(), values.end(), dense.getSplatValue<float>());
+      return values;
+    }
+    llvm::copy(dense.getValues<float>(), values.begin());
+    return values;
   }
-  if (raw.size() != type.getNumElements() * sizeof(float) ||
-      reinterpret_cast<uintptr_t>(raw.data()) % alignof(float))
-    return std::nullopt;
-  return ArrayRef<float>(reinterpret_cast<const float *>(raw.data()), type.getNumElements());
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue())) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != values.size() * sizeof(float))
+      return std::nullopt;
+    std::memcpy(values.data(), blob->getData().data(), values.size() * sizeof(float));
+    return values;
+  }
+  return std::nullopt;
 }
 
 /// Replaces the GEMM weight `operand` ([N, K] f32 constant) by a quantized
