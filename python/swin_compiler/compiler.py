@@ -46,6 +46,11 @@ def _tool_message(stderr: str) -> str:
 def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
             precision: str = "fp16", max_batch: int = 1,
             arch: str | Sequence[str] = "sm_90", calib: str | os.PathLike | None = None,
+            calib_table: str | os.PathLike | None = None, calibrator: str | None = None,
+            percentile: float | None = None, keep_float: Sequence[str] = (),
+            target_cosine: float | None = None,
+            accuracy_inputs: str | os.PathLike | None = None,
+            accuracy_report: str | os.PathLike | None = None,
             emit: str = "lib", image_size: int | tuple[int, int] | None = None,
             exact_gelu: bool = False, progress: bool | None = None,
             bin_dir: str | os.PathLike | None = None) -> Path:
@@ -54,8 +59,17 @@ def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
     ``emit="lib"`` (the default) writes a folder with libswinmodel.so (nvcc
     builds it for each `arch`), model.swinw and swinrt.h; ``"cuda"`` stops
     at the CUDA C++ source; ``"mlir"`` writes the fused swin module to the
-    file `out_dir`. `calib` is a folder of .npy inputs (see
-    `calibration_set`) for ``precision="int8"`` or ``"fp8"``.
+    file `out_dir`.
+
+    For ``precision="int8"`` or ``"fp8"``: `calib` is a folder of .npy
+    inputs (see `calibration_set`); `calib_table` is a calibration table to
+    read instead, or with `calib`, where to write the new one. `calibrator`
+    ("max", "percentile", "entropy") and `percentile` choose the activation
+    thresholds; `keep_float` names quantize points left in fp16, and
+    `target_cosine` keeps the most sensitive ones in fp16 until the logits
+    cosine against fp32 reaches it. The accuracy against fp32 (CPU
+    reference, on `accuracy_inputs` or the calibration inputs) is written as
+    JSON to `accuracy_report` (see docs/quantization.md).
 
     With `progress` (default: when stderr is a terminal) the tool's step
     lines (import, passes, CUDA emission, nvcc) show as they happen. A
@@ -72,6 +86,12 @@ def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
         raise ValueError(f"calib is for precision int8 or fp8, not {precision}")
     if calib is not None and not Path(calib).is_dir():
         raise FileNotFoundError(f"calibration folder {calib} does not exist")
+    quant_options = dict(calib_table=calib_table, calibrator=calibrator, percentile=percentile,
+                         keep_float=list(keep_float) or None, target_cosine=target_cosine,
+                         accuracy_inputs=accuracy_inputs, accuracy_report=accuracy_report)
+    for name, value in quant_options.items():
+        if value is not None and precision not in QUANTIZED:
+            raise ValueError(f"{name} is for precision int8 or fp8, not {precision}")
     onnx_path = Path(onnx_path)
     if not onnx_path.is_file():
         raise FileNotFoundError(f"{onnx_path}: no such ONNX file")
@@ -81,6 +101,13 @@ def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
                "--arch", _arch_list(arch)]
     if calib is not None:
         command += ["--calib", str(calib)]
+    for name, value in quant_options.items():
+        if value is None:
+            continue
+        flag = "--" + name.replace("_", "-")
+        if name == "keep_float":
+            value = ",".join(value)
+        command += [flag, str(value)]
     if image_size is not None:
         size = (image_size, image_size) if isinstance(image_size, int) else image_size
         command += ["--image-size", f"{int(size[0])}x{int(size[1])}"]

@@ -177,6 +177,32 @@ def test_compile_emit_mlir_and_cuda(tmp_path):
     assert (folder / "src" / "model.cu").is_file() and not (folder / "libswinmodel.so").exists()
 
 
+def test_compile_int8_with_calibration_and_accuracy_report(tmp_path):
+    calib = tmp_path / "calib"
+    calib.mkdir()
+    rng = np.random.default_rng(2)
+    for i in range(2):
+        np.save(calib / f"{i}.npy", rng.standard_normal((1, 3, 224, 224)).astype(np.float32))
+    out = sc.compile(MODEL, tmp_path / "q.mlir", emit="mlir", precision="int8", calib=calib,
+                     calib_table=tmp_path / "table.json", calibrator="entropy",
+                     keep_float=["layers.0.blocks.0.attn.qkv"],
+                     accuracy_report=tmp_path / "report.json")
+    assert out.read_text().count("swin.quantize") == 31
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["images"] == 2 and 0.9 < report["cosine_mean"] <= 1.0
+    assert [p["quantized"] for p in report["points"]][:2] == [False, True]
+    table = json.loads((tmp_path / "table.json").read_text())
+    assert table["calibrator"] == "entropy" and table["inputs"] == 2
+    again = sc.compile(MODEL, tmp_path / "again.mlir", emit="mlir", precision="int8",
+                       calib_table=tmp_path / "table.json",
+                       keep_float=["layers.0.blocks.0.attn.qkv"])
+    assert again.read_text() == out.read_text()
+    with pytest.raises(ValueError, match="calib_table is for precision int8 or fp8"):
+        sc.compile(MODEL, tmp_path / "x.mlir", emit="mlir", calib_table=tmp_path / "table.json")
+    with pytest.raises(sc.SwinCompileError, match="needs calibration"):
+        sc.compile(MODEL, tmp_path / "x.mlir", emit="mlir", precision="fp8")
+
+
 def test_compile_progress_lines(tmp_path, capsys):
     sc.compile(MODEL, tmp_path / "cuda", emit="cuda", progress=True)
     err = capsys.readouterr().err
