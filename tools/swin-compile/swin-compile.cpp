@@ -254,7 +254,10 @@ static Error quantizeModel(mlir::func::FuncOp func, swin::quant::QuantType type)
     return Error::success();
   }
   reportProgress(formatv("accuracy against fp32 on {0} inputs", accuracyFiles.size()));
-  auto report = measureAccuracy(*reference, func, accuracyFiles);
+  auto report = measureAccuracy(*reference, func, accuracyFiles, [](size_t done, size_t total) {
+    if (done == total || done % 32 == 0)
+      reportProgress(formatv("accuracy: {0}/{1} inputs", done, total));
+  });
   if (!report)
     return report.takeError();
   errs() << "swin-compile: " << precision << " accuracy: ";
