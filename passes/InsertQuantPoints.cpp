@@ -4,7 +4,6 @@
 
 #include "swin/Quant/QuantPoints.h"
 
-#include "llvm/Support/MemoryBuffer.h"
 
 namespace mlir::swin {
 #define GEN_PASS_DEF_SWININSERTQUANTPOINTS
@@ -31,11 +30,7 @@ struct SwinInsertQuantPointsPass
       return fail(llvm::toString(type.takeError()));
     if (tablePath.empty())
       return fail("swin-insert-quant-points needs table=<calibration table>");
-    auto buffer = llvm::MemoryBuffer::getFile(tablePath);
-    if (!buffer)
-      return fail("cannot read calibration table '" + tablePath +
-                  "': " + buffer.getError().message());
-    auto table = ::swin::quant::parseCalibrationTable((*buffer)->getBuffer(), tablePath);
+    auto table = ::swin::quant::readCalibrationTable(tablePath);
     if (!table)
       return fail(llvm::toString(table.takeError()));
     ::swin::quant::QuantizeOptions options;

@@ -5,6 +5,7 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include <algorithm>
 #include <cmath>
@@ -310,4 +311,12 @@ Expected<CalibrationTable> swin::quant::parseCalibrationTable(StringRef text,
     table.points.push_back(std::move(entry));
   }
   return table;
+}
+
+Expected<CalibrationTable> swin::quant::readCalibrationTable(StringRef path) {
+  auto buffer = MemoryBuffer::getFile(path);
+  if (!buffer)
+    return createStringError("cannot read calibration table '" + path +
+                             "': " + buffer.getError().message());
+  return parseCalibrationTable((*buffer)->getBuffer(), path);
 }

@@ -207,24 +207,29 @@ Error insertQuantPoints(func::FuncOp func, const CalibrationTable &table,
   for (const auto &kept : options.keepFloat)
     if (!names.contains(kept.getKey()))
       return makeError("no quantize point named '" + kept.getKey() + "' to keep in float");
-  // Weights must be f32 constants: check all before changing anything.
-  for (const QuantPoint &point : points)
-    if (!options.keepFloat.contains(point.name) &&
-        !constantData(weightOperand(point.op).get()))
+  // Weights must be f32 constants: read all before changing anything.
+  std::vector<std::vector<float>> weights(points.size());
+  for (auto [point, data] : llvm::zip(points, weights)) {
+    if (options.keepFloat.contains(point.name))
+      continue;
+    std::optional<std::vector<float>> values = constantData(weightOperand(point.op).get());
+    if (!values)
       return makeError("the weight of '" + point.name + "' is not an f32 constant");
+    data = std::move(*values);
+  }
 
   MLIRContext *context = func.getContext();
   OpBuilder builder(context);
   Type storage = storageType(context, options.type);
-  for (const QuantPoint &point : points) {
+  for (auto [point, data] : llvm::zip(points, weights)) {
     if (options.keepFloat.contains(point.name))
       continue;
     const CalibrationPoint *calibrated = table.find(point.name);
     float threshold = calibrated->threshold > 0.0f ? calibrated->threshold : 1.0f;
     float scale = threshold / quantTypeMax(options.type);
     builder.setInsertionPoint(point.op);
-    OpOperand &weight = weightOperand(point.op);
-    quantizeWeight(builder, weight, *constantData(weight.get()), options.type);
+    quantizeWeight(builder, weightOperand(point.op), data, options.type);
+    data = {};
     if (auto merging = dyn_cast<ops::PatchMergingOp>(point.op)) {
       merging.setQuantTypeAttr(TypeAttr::get(storage));
       merging.setQuantScaleAttr(builder.getF32FloatAttr(scale));
@@ -259,35 +264,29 @@ Expected<CalibrationTable> calibrate(func::FuncOp func, ArrayRef<std::string> in
   for (auto [i, point] : llvm::enumerate(points))
     index[point.op] = i;
   std::vector<AbsHistogram> histograms(points.size());
-  Error observed = Error::success();
+  std::string observeError; // the first histogram that refused its values
   EvaluateOptions evaluateOptions;
   evaluateOptions.observeGemmInput = [&](Operation *op, ArrayRef<float> values) {
     auto it = index.find(op);
-    if (it == index.end() || observed)
+    if (it == index.end() || !observeError.empty())
       return;
     if (Error err = histograms[it->second].add(values))
-      observed = makeError("point '" + points[it->second].name + "': " +
-                           llvm::toString(std::move(err)));
+      observeError = "point '" + points[it->second].name + "': " + llvm::toString(std::move(err));
   };
   int64_t images = 0;
   for (auto [done, path] : llvm::enumerate(inputFiles)) {
     Expected<Tensor> input = readNpy(path);
-    if (!input) {
-      llvm::consumeError(std::move(observed));
+    if (!input)
       return input.takeError();
-    }
     Expected<std::vector<Tensor>> outputs = evaluate(func, {*input}, evaluateOptions);
-    if (!outputs) {
-      llvm::consumeError(std::move(observed));
+    if (!outputs)
       return makeError(path + ": " + llvm::toString(outputs.takeError()));
-    }
-    if (observed)
-      return makeError(path + ": " + llvm::toString(std::move(observed)));
+    if (!observeError.empty())
+      return makeError(path + ": " + observeError);
     images += input->shape.empty() ? 1 : input->shape[0];
     if (options.progress)
       options.progress(done + 1, inputFiles.size());
   }
-  llvm::consumeError(std::move(observed));
   CalibrationTable table;
   table.calibrator = options.calibrator;
   table.percentile = options.percentile;
@@ -303,8 +302,19 @@ Expected<CalibrationTable> calibrate(func::FuncOp func, ArrayRef<std::string> in
 // Accuracy
 //===----------------------------------------------------------------------===//
 
+/// Cosine similarity of two logit vectors (1 when both are zero).
+static double logitsCosine(const float *r, const float *q, int64_t classes) {
+  double dot = 0, rr = 0, qq = 0;
+  for (int64_t j = 0; j < classes; ++j) {
+    dot += double(r[j]) * q[j];
+    rr += double(r[j]) * r[j];
+    qq += double(q[j]) * q[j];
+  }
+  return rr > 0 && qq > 0 ? dot / std::sqrt(rr * qq) : (rr == qq ? 1.0 : 0.0);
+}
+
 namespace {
-/// Squared norms of one point's GEMM input, accumulated per image.
+/// The GEMM input each point read in the last evaluation.
 struct InputCapture {
   llvm::DenseMap<Operation *, size_t> index;
   std::vector<std::vector<float>> values;
@@ -364,19 +374,16 @@ Expected<AccuracyReport> measureAccuracy(func::FuncOp reference, func::FuncOp qu
     const int64_t classes = rt.size() / std::max<int64_t>(batch, 1);
     for (int64_t b = 0; b < batch; ++b) {
       const float *rv = rt.data.data() + b * classes, *qv = qt.data.data() + b * classes;
-      double dot = 0, rr = 0, qq = 0, peak = 0;
+      double peak = 0;
       int64_t rArg = 0, qArg = 0;
       for (int64_t j = 0; j < classes; ++j) {
-        dot += double(rv[j]) * qv[j];
-        rr += double(rv[j]) * rv[j];
-        qq += double(qv[j]) * qv[j];
         peak = std::max(peak, std::fabs(double(rv[j])));
         if (rv[j] > rv[rArg])
           rArg = j;
         if (qv[j] > qv[qArg])
           qArg = j;
       }
-      double cosine = rr > 0 && qq > 0 ? dot / std::sqrt(rr * qq) : (rr == qq ? 1.0 : 0.0);
+      double cosine = logitsCosine(rv, qv, classes);
       cosineSum += cosine;
       report.minCosine = std::min(report.minCosine, cosine);
       agree += rArg == qArg;
@@ -444,15 +451,9 @@ chooseFloatPoints(func::FuncOp reference, const CalibrationTable &table, QuantTy
       const Tensor &q = got->front();
       const int64_t batch = want.shape.empty() ? 1 : want.shape[0];
       const int64_t classes = want.size() / std::max<int64_t>(batch, 1);
-      for (int64_t b = 0; b < batch; ++b, ++images) {
-        double dot = 0, rr = 0, qq = 0;
-        for (int64_t j = b * classes; j < (b + 1) * classes; ++j) {
-          dot += double(want.data[j]) * q.data[j];
-          rr += double(want.data[j]) * want.data[j];
-          qq += double(q.data[j]) * q.data[j];
-        }
-        sum += rr > 0 && qq > 0 ? dot / std::sqrt(rr * qq) : 1.0;
-      }
+      for (int64_t b = 0; b < batch; ++b, ++images)
+        sum += logitsCosine(want.data.data() + b * classes, q.data.data() + b * classes,
+                            classes);
     }
     return sum / images;
   };

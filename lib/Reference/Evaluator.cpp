@@ -295,6 +295,11 @@ float nanMin(float a, float b) {
   return a < b ? a : b;
 }
 
+/// The quantized type an `i8` or `f8E4M3FN` element type stands for.
+quant::QuantType quantTypeOf(Type element) {
+  return element.isInteger(8) ? quant::QuantType::Int8 : quant::QuantType::Fp8E4M3;
+}
+
 float geluErf(float x) {
   return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752440f));
 }
@@ -1729,8 +1734,7 @@ Error Interpreter::evalPatchMerging(ops::PatchMergingOp op) {
   observeGemmInput(op, merged.data(), rows * 4 * c);
   if (std::optional<Type> quantType = op.getQuantType()) {
     const float scale = op.getQuantScale()->convertToFloat(), inverse = 1.0f / scale;
-    const quant::QuantType kind =
-        quantType->isInteger(8) ? quant::QuantType::Int8 : quant::QuantType::Fp8E4M3;
+    const quant::QuantType kind = quantTypeOf(*quantType);
     for (float &v : merged)
       v = quant::quantizeValue(v, inverse, kind) * scale;
   }
@@ -2136,9 +2140,7 @@ Error Interpreter::evalQuantize(ops::QuantizeOp op) {
   Expected<Buffer> result = allocate(op, input.shape);
   if (!result)
     return result.takeError();
-  const quant::QuantType type = op.getType().getElementType().isInteger(8)
-                                    ? quant::QuantType::Int8
-                                    : quant::QuantType::Fp8E4M3;
+  const quant::QuantType type = quantTypeOf(op.getType().getElementType());
   forEachScaled(input.data, mutableData(*result), input.shape, op.getScales(), op.getAxis(),
                 [&](float x, float scale) {
                   return quant::quantizeValue(x, 1.0f / scale, type);

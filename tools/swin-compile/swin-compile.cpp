@@ -30,7 +30,6 @@
 #include "llvm/ADT/Statistic.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -208,12 +207,7 @@ static Error quantizeModel(mlir::func::FuncOp func, swin::quant::QuantType type)
           }))
         return e;
   } else if (!calibTablePath.empty()) {
-    auto buffer = MemoryBuffer::getFile(calibTablePath);
-    if (!buffer)
-      return createStringError(inconvertibleErrorCode(), "--calib-table " + calibTablePath +
-                                                             ": " +
-                                                             buffer.getError().message());
-    auto parsed = parseCalibrationTable((*buffer)->getBuffer(), calibTablePath);
+    auto parsed = readCalibrationTable(calibTablePath);
     if (!parsed)
       return parsed.takeError();
     table = std::move(*parsed);

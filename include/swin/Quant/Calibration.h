@@ -94,6 +94,9 @@ void writeCalibrationTable(const CalibrationTable &table, llvm::raw_ostream &os)
 llvm::Expected<CalibrationTable> parseCalibrationTable(llvm::StringRef text,
                                                        llvm::StringRef source);
 
+/// Reads and parses the table at `path`.
+llvm::Expected<CalibrationTable> readCalibrationTable(llvm::StringRef path);
+
 } // namespace swin::quant
 
 #endif // SWIN_QUANT_CALIBRATION_H
