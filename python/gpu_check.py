@@ -15,6 +15,14 @@ each precision, then
   (reduce-overhead, optionally max-autotune), with compile times;
 * profile: the per-layer table of swinrt_profile.
 
+Quantized precisions (fp8) compile with a calibration table made on the CPU
+(`--quant-table`, from `swin-compile --calib` on the same export), and
+are checked on real-image inputs (`--quant-eval`, python/photo_sets.py):
+logits cosine, top-1 agreement and relative error against PyTorch fp32,
+against the targets of docs/quantization.md, and, where `--quant-reference`
+holds the CPU reference's logits of the quantized module on those inputs,
+the distance between our kernels and the quantized IR they implement.
+
 Prints a short table last and writes everything to OUT/results.json.
 
   python python/gpu_check.py --bin build-static/bin --out $OUT \
@@ -54,6 +62,12 @@ MODELS = {
 
 # Relative L2 tolerance per precision, against float64 PyTorch.
 TOLERANCE = {"fp32": 1e-4, "tf32": 5e-3, "fp16": 5e-3, "bf16": 2e-2}
+QUANTIZED = ("int8", "fp8")
+# docs/quantization.md's targets against fp32, on real-image inputs.
+ACCURACY_TARGET = {"cosine_mean": 0.995, "top1": 0.98}
+# Fresh random inputs through a quantized engine: every logit written, and
+# a cosine with float64 PyTorch that only a broken kernel falls below.
+QUANT_SANITY_COSINE = 0.99
 
 
 def build(name: str) -> torch.nn.Module:
@@ -83,11 +97,12 @@ def export_timed(model: torch.nn.Module, path: Path) -> float:
 
 
 def compile_model(bin_dir: Path, onnx: Path, out: Path, precision: str, max_batch: int,
-                  arch: str) -> tuple[float, dict]:
+                  arch: str, calib_table: Path | None = None) -> tuple[float, dict]:
     """Compiles with the carried swin-compile; returns (seconds, model.json)."""
     start = time.perf_counter()
+    quant = {"calib_table": calib_table} if precision in QUANTIZED else {}
     swin_compile(onnx, out, precision=precision, max_batch=max_batch, arch=arch,
-                 progress=False, bin_dir=bin_dir)
+                 progress=False, bin_dir=bin_dir, **quant)
     return time.perf_counter() - start, json.loads((out / "model.json").read_text())
 
 
@@ -139,6 +154,66 @@ def check(engine: Engine, model64, model32, name: str, precision: str, batches, 
         total += batch
     return {"batches": rows, "top1_agreement": agree / total, "top1_inputs": total,
             "torch_rel_l2": torch_rel_l2}
+
+
+def logits_accuracy(got: torch.Tensor, ref: torch.Tensor) -> dict:
+    """docs/quantization.md's figures: per-image cosine, top-1 agreement,
+    |got - ref| / max|ref| per image (max and mean)."""
+    got, ref = got.double(), ref.double()
+    cosine = torch.nn.functional.cosine_similarity(got, ref, dim=1)
+    rel = (got - ref).abs() / ref.abs().amax(dim=1, keepdim=True)
+    return {"cosine_mean": float(cosine.mean()), "cosine_min": float(cosine.min()),
+            "top1": float((got.argmax(1) == ref.argmax(1)).double().mean()),
+            "rel_err_max": float(rel.max()), "rel_err_mean": float(rel.mean()),
+            "images": got.shape[0]}
+
+
+def check_quantized(engine: Engine, model64, model32, batches, size: int, eval_dir: Path | None,
+                    reference: Path | None, seed: int) -> dict:
+    gen = torch.Generator(device="cuda").manual_seed(seed)
+    rows = []
+    for batch in batches:
+        x = torch.randn(batch, 3, size, size, device="cuda", generator=gen)
+        with torch.no_grad():
+            ref = model64(x.double())
+        out = torch.full((batch, engine.info.num_classes), float("nan"), device="cuda")
+        engine(x, out)
+        torch.cuda.synchronize()
+        written = bool(torch.isfinite(out).all())
+        cosine = float(torch.nn.functional.cosine_similarity(out.double(), ref, dim=1).min()) \
+            if written else float("nan")
+        rows.append({"batch": batch, "all_written": written, "cosine_min": cosine,
+                     "rel_l2": rel_l2(out, ref) if written else float("nan"),
+                     "ok": written and cosine >= QUANT_SANITY_COSINE})
+    result = {"batches": rows}
+    if eval_dir is not None:
+        import numpy as np
+
+        files = sorted(eval_dir.glob("*.npy"))
+        inputs = torch.from_numpy(np.concatenate([np.load(f) for f in files])).cuda()
+        outs, refs = [], []
+        for start in range(0, len(inputs), engine.info.max_batch):
+            x = inputs[start:start + engine.info.max_batch]
+            out = torch.full((len(x), engine.info.num_classes), float("nan"), device="cuda")
+            engine(x, out)
+            with torch.no_grad():
+                refs.append(model32(x))
+            outs.append(out)
+        torch.cuda.synchronize()
+        got, ref = torch.cat(outs), torch.cat(refs)
+        result["real_images"] = logits_accuracy(got, ref)
+        result["real_images"]["inputs"] = str(eval_dir)
+        if reference is not None:
+            cpu = torch.from_numpy(np.load(reference)).cuda()
+            # Our kernels against the quantized IR, next to the IR's own
+            # distance from fp32: the kernels differ from the IR only where
+            # a value rounds to another 8-bit step (fp16 activations).
+            result["vs_quantized_ir"] = {
+                "rel_l2": rel_l2(got, cpu.double()),
+                "ir_vs_fp32_rel_l2": rel_l2(cpu, ref.double()),
+                "top1": float((got.argmax(1) == cpu.argmax(1)).double().mean()),
+                "ir": logits_accuracy(cpu, ref)}
+    return result
 
 
 def tuning_file_checks(folder: Path) -> list[str]:
@@ -379,6 +454,13 @@ def main() -> int:
     parser.add_argument("--autotune", action="store_true",
                         help="bench with cuBLASLt's heuristic choice, autotune each bench "
                              "batch, check and bench again")
+    parser.add_argument("--quant-table", type=Path,
+                        help="calibration table for int8/fp8 (swin-compile --calib-table)")
+    parser.add_argument("--quant-eval", type=Path,
+                        help="real-image .npy inputs for the int8/fp8 accuracy check")
+    parser.add_argument("--quant-reference", type=Path,
+                        help="the CPU reference's logits of the quantized module on "
+                             "--quant-eval (.npy, [N, classes])")
     parser.add_argument("--python-api", action="store_true",
                         help="run docs/python.md's example as written, then check engine(x) "
                              "on every kind of input")
@@ -420,7 +502,7 @@ def main() -> int:
             folder = args.work / f"{name}_{precision}"
             try:
                 seconds, meta = compile_model(args.bin, onnx, folder, precision,
-                                              args.max_batch, args.arch)
+                                              args.max_batch, args.arch, args.quant_table)
             except SwinCompileError as error:
                 entry[precision] = {"error": str(error)}
                 lines.append(f"{name:10s} {precision:5s} COMPILE FAILED: {error}")
@@ -446,7 +528,30 @@ def main() -> int:
                 failures += bool(problems)
                 lines.extend(f"{name:10s} {precision:5s} FAIL: {p}" for p in problems)
                 engine = Engine(folder)  # reads the tuning file back
-            if precision in args.precisions:
+            if precision in args.precisions and precision in QUANTIZED:
+                record["check"] = q = check_quantized(
+                    engine, model64, model32, args.batches, size, args.quant_eval,
+                    args.quant_reference, seed=len(lines) + 1)
+                ok = all(r["ok"] for r in q["batches"])
+                failures += not ok
+                line = (f"{name:10s} {precision:5s} check {'PASS' if ok else 'FAIL'}: every "
+                        f"logit written, random-input cosine >= "
+                        f"{min(r['cosine_min'] for r in q['batches']):.4f} "
+                        f"(floor {QUANT_SANITY_COSINE})")
+                if "real_images" in q:
+                    a = q["real_images"]
+                    met = all(a[k] >= v for k, v in ACCURACY_TARGET.items())
+                    line += (f"; {a['images']} real images vs fp32: cosine {a['cosine_mean']:.5f} "
+                             f"(min {a['cosine_min']:.5f}), top-1 {a['top1'] * 100:.1f}%, "
+                             f"rel err max {a['rel_err_max']:.3f} mean {a['rel_err_mean']:.4f}"
+                             f" -> targets {'MET' if met else 'NOT MET'}")
+                if "vs_quantized_ir" in q:
+                    v = q["vs_quantized_ir"]
+                    line += (f"; vs the quantized IR on the CPU: rel L2 {v['rel_l2']:.2e} "
+                             f"(IR vs fp32 {v['ir_vs_fp32_rel_l2']:.2e}), top-1 "
+                             f"{v['top1'] * 100:.1f}%")
+                lines.append(line + f", compile {seconds:.1f} s")
+            elif precision in args.precisions:
                 record["check"] = check(engine, model64, model32, name, precision,
                                         args.batches, size, args.top1, seed=len(lines) + 1)
                 worst = max(r["rel_l2"] for r in record["check"]["batches"])

@@ -74,17 +74,18 @@ static OpOperand &weightOperand(Operation *op) {
 std::string modelFingerprint(func::FuncOp func) {
   std::string text;
   llvm::raw_string_ostream os(text);
-  func.walk([&](Operation *op) {
+  // The body only: the function's attributes (its maximum batch) do not
+  // change what calibration measures.
+  func.getBody().walk([&](Operation *op) {
     os << op->getName() << '(' << op->getNumOperands() << ')';
     for (Type type : op->getResultTypes())
       os << type;
     if (auto constant = dyn_cast<ops::ConstantOp>(op)) {
       ArrayRef<char> raw;
       if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue()))
-        raw = dense.getRawData();
-      else if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
-        if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
-          raw = blob->getData();
+        raw = dense.getRawData(); // a splat's one element
+      else
+        raw = constant.getRawData().value_or(ArrayRef<char>());
       os << llvm::format_hex(llvm::xxh3_64bits(ArrayRef<uint8_t>(
                                  reinterpret_cast<const uint8_t *>(raw.data()), raw.size())),
                              18);

@@ -31,6 +31,7 @@ constexpr size_t kWorkspaceBytes = 32u << 20;
 struct GemmPlan {
   cublasLtMatmulDesc_t desc = nullptr;
   cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
+  cublasLtMatrixLayout_t d = nullptr; // E4M3 output; else c describes D too
   cublasLtMatmulAlgo_t algo{};
 };
 

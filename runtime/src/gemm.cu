@@ -22,6 +22,7 @@
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
+#include <cuda_fp8.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -42,6 +43,7 @@ constexpr int kMaxCandidates = 64;
 cudaDataType_t storageType() {
   switch (kModel.precision) {
   case kFp16:
+  case kFp8:
     return CUDA_R_16F;
   case kBf16:
     return CUDA_R_16BF;
@@ -51,7 +53,9 @@ cudaDataType_t storageType() {
 }
 
 size_t storageBytes() {
-  return kModel.precision == kFp16 || kModel.precision == kBf16 ? 2 : 4;
+  return kModel.precision == kFp16 || kModel.precision == kBf16 || kModel.precision == kFp8
+             ? 2
+             : 4;
 }
 
 void destroyPlan(GemmPlan &plan) {
@@ -61,6 +65,8 @@ void destroyPlan(GemmPlan &plan) {
     cublasLtMatrixLayoutDestroy(plan.b);
   if (plan.c)
     cublasLtMatrixLayoutDestroy(plan.c);
+  if (plan.d)
+    cublasLtMatrixLayoutDestroy(plan.d);
   if (plan.desc)
     cublasLtMatmulDescDestroy(plan.desc);
   plan = GemmPlan{};
@@ -77,12 +83,19 @@ struct ScopedPlan {
   }
 };
 
-/// The descriptors of `spec` at `batch`, with `bias` in the epilogue.
-swinrt_status describe(const GemmSpec &spec, int batch, const void *bias, GemmPlan &plan) {
+cublasLtMatrixLayout_t outputLayout(const GemmPlan &plan) { return plan.d ? plan.d : plan.c; }
+
+/// The descriptors of `spec` at `batch`, with `bias` in the epilogue and,
+/// for E4M3 sites, `scales`.
+swinrt_status describe(const GemmSpec &spec, int batch, const void *bias,
+                       const GemmScales *scales, GemmPlan &plan) {
   int64_t m = (int64_t)spec.rowsPerImage * batch;
   cublasComputeType_t compute =
       kModel.precision == kTf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
   cudaDataType_t type = storageType();
+  bool e4m3 = spec.operands == kOperandsE4M3;
+  if (e4m3 && !scales)
+    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "E4M3 GEMM '%s' has no scales", spec.name);
   SWINRT_CUBLAS(cublasLtMatmulDescCreate(&plan.desc, compute, CUDA_R_32F));
   // Row-major out[m, n] = x[m, k] w[n, k]^T is column-major
   // out^T[n, m] = (w^T)^T... : A = w (k x n, transposed), B = x (k x m).
@@ -98,12 +111,30 @@ swinrt_status describe(const GemmSpec &spec, int batch, const void *bias, GemmPl
     epilogue = CUBLASLT_EPILOGUE_GELU_BIAS;
   SWINRT_CUBLAS(cublasLtMatmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_EPILOGUE,
                                                &epilogue, sizeof(epilogue)));
-  if (spec.epilogue != kEpilogueNone)
+  if (spec.epilogue != kEpilogueNone) {
     SWINRT_CUBLAS(cublasLtMatmulDescSetAttribute(
         plan.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias)));
-  SWINRT_CUBLAS(cublasLtMatrixLayoutCreate(&plan.a, type, spec.k, spec.n, spec.k));
-  SWINRT_CUBLAS(cublasLtMatrixLayoutCreate(&plan.b, type, spec.k, m, spec.k));
+    // The bias stays in the storage type (FP8 sites default to another).
+    SWINRT_CUBLAS(cublasLtMatmulDescSetAttribute(
+        plan.desc, CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, &type, sizeof(type)));
+  }
+  cudaDataType_t operandType = e4m3 ? CUDA_R_8F_E4M3 : type;
+  if (e4m3) {
+    // A is w and B is x (see above); D is multiplied by outputInverse.
+    const void *w = &scales->weight, *x = &scales->input, *d = &scales->outputInverse;
+    SWINRT_CUBLAS(cublasLtMatmulDescSetAttribute(
+        plan.desc, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER, &w, sizeof(w)));
+    SWINRT_CUBLAS(cublasLtMatmulDescSetAttribute(
+        plan.desc, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER, &x, sizeof(x)));
+    if (spec.quantizedOutput)
+      SWINRT_CUBLAS(cublasLtMatmulDescSetAttribute(
+          plan.desc, CUBLASLT_MATMUL_DESC_D_SCALE_POINTER, &d, sizeof(d)));
+  }
+  SWINRT_CUBLAS(cublasLtMatrixLayoutCreate(&plan.a, operandType, spec.k, spec.n, spec.k));
+  SWINRT_CUBLAS(cublasLtMatrixLayoutCreate(&plan.b, operandType, spec.k, m, spec.k));
   SWINRT_CUBLAS(cublasLtMatrixLayoutCreate(&plan.c, type, spec.n, m, spec.n));
+  if (spec.quantizedOutput)
+    SWINRT_CUBLAS(cublasLtMatrixLayoutCreate(&plan.d, CUDA_R_8F_E4M3, spec.n, m, spec.n));
   return SWINRT_OK;
 }
 
@@ -120,8 +151,9 @@ swinrt_status heuristicCandidates(Engine &e, const GemmSpec &spec, int batch,
   results.assign(count, cublasLtMatmulHeuristicResult_t{});
   int found = 0;
   cublasStatus_t status =
-      cublasLtMatmulAlgoGetHeuristic(e.lt, plan.desc, plan.a, plan.b, plan.c, plan.c,
-                                     preference, count, results.data(), &found);
+      cublasLtMatmulAlgoGetHeuristic(e.lt, plan.desc, plan.a, plan.b, plan.c,
+                                     outputLayout(plan), preference, count, results.data(),
+                                     &found);
   cublasLtMatmulPreferenceDestroy(preference);
   if (status != CUBLAS_STATUS_SUCCESS || found == 0)
     return fail(SWINRT_ERROR_CUBLAS,
@@ -136,15 +168,16 @@ swinrt_status heuristicCandidates(Engine &e, const GemmSpec &spec, int batch,
 /// The plan of site `id` at `batch`: the tuned algorithm where one is
 /// known and cuBLASLt accepts it for these descriptors, else the
 /// heuristic's first choice.
-swinrt_status createPlan(Engine &e, int id, int batch, const void *bias, GemmPlan &out) {
+swinrt_status createPlan(Engine &e, int id, int batch, const void *bias,
+                         const GemmScales *scales, GemmPlan &out) {
   const GemmSpec &spec = kModel.gemms[id];
   ScopedPlan scoped;
   GemmPlan &plan = scoped.plan;
-  SWINRT_TRY(describe(spec, batch, bias, plan));
+  SWINRT_TRY(describe(spec, batch, bias, scales, plan));
   auto tuned = e.tuned.find({id, batch});
   cublasLtMatmulHeuristicResult_t check{};
   if (tuned != e.tuned.end() &&
-      cublasLtMatmulAlgoCheck(e.lt, plan.desc, plan.a, plan.b, plan.c, plan.c,
+      cublasLtMatmulAlgoCheck(e.lt, plan.desc, plan.a, plan.b, plan.c, outputLayout(plan),
                               &tuned->second, &check) == CUBLAS_STATUS_SUCCESS &&
       check.workspaceSize <= kWorkspaceBytes) {
     plan.algo = tuned->second;
@@ -208,15 +241,19 @@ __global__ void fillOperand(T *data, size_t count, uint32_t seed) {
   h *= 2246822519u;
   h ^= h >> 13;
   float v = (float)(h & 0xffff) / 32768.0f - 1.0f;
-  if constexpr (sizeof(T) == 2)
-    data[i] = T(v);
-  else
+  if constexpr (sizeof(T) == 4)
     data[i] = v;
+  else
+    data[i] = T(v);
 }
 
-swinrt_status fill(void *data, size_t count, uint32_t seed, cudaStream_t stream) {
+/// Fills `count` elements of the storage type (or E4M3).
+swinrt_status fill(void *data, size_t count, uint32_t seed, cudaStream_t stream,
+                   bool e4m3 = false) {
   unsigned blocks = (unsigned)((count + 255) / 256);
-  if (kModel.precision == kFp16)
+  if (e4m3)
+    fillOperand<<<blocks, 256, 0, stream>>>((__nv_fp8_e4m3 *)data, count, seed);
+  else if (kModel.precision == kFp16 || kModel.precision == kFp8)
     fillOperand<<<blocks, 256, 0, stream>>>((__half *)data, count, seed);
   else if (kModel.precision == kBf16)
     fillOperand<<<blocks, 256, 0, stream>>>((__nv_bfloat16 *)data, count, seed);
@@ -242,12 +279,13 @@ struct Scratch {
 /// Times one GEMM call with `algo`: the best mean of three runs of five
 /// calls, after two warm-ups. Negative if the algorithm does not run.
 float timeAlgorithm(Engine &e, const GemmPlan &plan, const cublasLtMatmulAlgo_t &algo,
-                    const void *x, const void *w, void *out, float beta, cudaEvent_t start,
-                    cudaEvent_t stop) {
+                    const void *x, const void *w, const void *c, void *out, float beta,
+                    cudaEvent_t start, cudaEvent_t stop) {
   float alpha = 1.0f;
   auto call = [&] {
-    return cublasLtMatmul(e.lt, plan.desc, &alpha, w, plan.a, x, plan.b, &beta, out, plan.c,
-                          out, plan.c, &algo, e.workspace, kWorkspaceBytes, e.stream);
+    return cublasLtMatmul(e.lt, plan.desc, &alpha, w, plan.a, x, plan.b, &beta, c, plan.c,
+                          out, outputLayout(plan), &algo, e.workspace, kWorkspaceBytes,
+                          e.stream);
   };
   for (int i = 0; i < 2; ++i)
     if (call() != CUBLAS_STATUS_SUCCESS)
@@ -278,21 +316,23 @@ void destroyPlans(Engine &e) {
 }
 
 swinrt_status gemm(Exec &ex, int id, int batch, const void *x, const void *w,
-                   const void *bias, const void *residual, void *out) {
+                   const void *bias, const void *residual, void *out,
+                   const GemmScales *scales) {
   Engine &e = *ex.engine;
   const GemmSpec &spec = kModel.gemms[id];
   auto key = std::make_pair(id, batch);
   auto it = e.plans.find(key);
   if (it == e.plans.end()) {
     GemmPlan plan;
-    SWINRT_TRY(createPlan(e, id, batch, bias, plan));
+    SWINRT_TRY(createPlan(e, id, batch, bias, scales, plan));
     it = e.plans.emplace(key, plan).first;
   }
   GemmPlan &plan = it->second;
   float alpha = 1.0f, beta = spec.residual ? 1.0f : 0.0f;
-  const void *c = spec.residual ? residual : out;
+  // With beta = 0 cuBLASLt reads no C; an E4M3 D cannot stand for it.
+  const void *c = spec.residual ? residual : spec.quantizedOutput ? nullptr : out;
   SWINRT_CUBLAS(cublasLtMatmul(e.lt, plan.desc, &alpha, w, plan.a, x, plan.b, &beta, c,
-                               plan.c, out, plan.c, &plan.algo, e.workspace,
+                               plan.c, out, outputLayout(plan), &plan.algo, e.workspace,
                                kWorkspaceBytes, ex.stream));
   return SWINRT_OK;
 }
@@ -383,12 +423,14 @@ swinrt_status swinrt_autotune(swinrt_engine *engine, int batch, int candidates,
   DeviceScope scope(e.device);
   SWINRT_CUDA(scope.error());
 
-  // Sites with the same shape and epilogue share one timing.
-  std::map<std::tuple<int, int, int, int, bool>, std::vector<int>> shapes;
+  // Sites with the same shape, types and epilogue share one timing.
+  std::map<std::tuple<int, int, int, int, bool, int, bool>, std::vector<int>> shapes;
   size_t xCount = 0, wCount = 0, outCount = 0, biasCount = 0;
   for (int id = 0; id < kModel.numGemms; ++id) {
     const GemmSpec &s = kModel.gemms[id];
-    shapes[{s.rowsPerImage, s.n, s.k, (int)s.epilogue, s.residual}].push_back(id);
+    shapes[{s.rowsPerImage, s.n, s.k, (int)s.epilogue, s.residual, (int)s.operands,
+            s.quantizedOutput}]
+        .push_back(id);
     size_t m = (size_t)s.rowsPerImage * batch;
     xCount = std::max(xCount, m * s.k);
     wCount = std::max(wCount, (size_t)s.n * s.k);
@@ -396,17 +438,28 @@ swinrt_status swinrt_autotune(swinrt_engine *engine, int batch, int candidates,
     biasCount = std::max(biasCount, (size_t)s.n);
   }
   SWINRT_TRY(joinPreviousWork(e, e.stream)); // the workspace is shared
+  // Storage-type and E4M3 copies of the operands; scales of 1.
   Scratch scratch;
-  void *x, *w, *out, *bias;
+  void *x, *w, *out, *bias, *x8, *w8, *out8, *scaleBlock;
   size_t bytes = storageBytes();
   SWINRT_TRY(scratch.allocate(xCount * bytes, x));
   SWINRT_TRY(scratch.allocate(wCount * bytes, w));
   SWINRT_TRY(scratch.allocate(outCount * bytes, out));
   SWINRT_TRY(scratch.allocate(biasCount * bytes, bias));
+  SWINRT_TRY(scratch.allocate(xCount, x8));
+  SWINRT_TRY(scratch.allocate(wCount, w8));
+  SWINRT_TRY(scratch.allocate(outCount, out8));
+  SWINRT_TRY(scratch.allocate(sizeof(GemmScales), scaleBlock));
   SWINRT_TRY(fill(x, xCount, 1, e.stream));
   SWINRT_TRY(fill(w, wCount, 2, e.stream));
   SWINRT_TRY(fill(out, outCount, 3, e.stream));
   SWINRT_TRY(fill(bias, biasCount, 4, e.stream));
+  SWINRT_TRY(fill(x8, xCount, 5, e.stream, /*e4m3=*/true));
+  SWINRT_TRY(fill(w8, wCount, 6, e.stream, /*e4m3=*/true));
+  GemmScales ones{{1.0f}, {1.0f}, {1.0f}};
+  SWINRT_CUDA(cudaMemcpyAsync(scaleBlock, &ones, sizeof(ones), cudaMemcpyHostToDevice,
+                              e.stream));
+  const GemmScales *scales = static_cast<const GemmScales *>(scaleBlock);
 
   cudaEvent_t start, stop;
   SWINRT_CUDA(cudaEventCreate(&start));
@@ -420,15 +473,19 @@ swinrt_status swinrt_autotune(swinrt_engine *engine, int batch, int candidates,
     for (const auto &[shape, sites] : shapes) {
       const GemmSpec &spec = kModel.gemms[sites.front()];
       ScopedPlan scoped;
-      SWINRT_TRY(describe(spec, batch, bias, scoped.plan));
+      SWINRT_TRY(describe(spec, batch, bias, scales, scoped.plan));
       std::vector<cublasLtMatmulHeuristicResult_t> results;
       SWINRT_TRY(heuristicCandidates(e, spec, batch, scoped.plan, candidates, results));
       float beta = spec.residual ? 1.0f : 0.0f;
+      bool e4m3 = spec.operands == kOperandsE4M3;
+      const void *xs = e4m3 ? x8 : x, *ws = e4m3 ? w8 : w;
+      void *outs = spec.quantizedOutput ? out8 : out;
+      const void *cs = spec.residual ? out : spec.quantizedOutput ? nullptr : out;
       int best = -1;
       float bestMs = 0.0f, firstMs = -1.0f;
       for (size_t i = 0; i < results.size(); ++i) {
-        float ms = timeAlgorithm(e, scoped.plan, results[i].algo, x, w, out, beta, start,
-                                 stop);
+        float ms = timeAlgorithm(e, scoped.plan, results[i].algo, xs, ws, cs, outs, beta,
+                                 start, stop);
         cudaGetLastError(); // a candidate that fails to launch is skipped
         if (ms < 0.0f)
           continue;

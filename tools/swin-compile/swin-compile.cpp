@@ -292,10 +292,10 @@ int main(int argc, char **argv) {
   std::optional<swin::quant::QuantType> quantType;
   if (auto type = swin::quant::parseQuantType(precision)) {
     quantType = *type;
-    if (emit != EmitKind::Mlir)
-      return error("--precision " + precision +
-                   ": the CUDA backend has no int8/fp8 kernels yet; --emit=mlir writes the "
-                   "quantized module");
+    if (*quantType == swin::quant::QuantType::Int8 && emit != EmitKind::Mlir)
+      return error("--precision int8: the CUDA backend has no int8 GEMMs yet (use --precision "
+                   "fp8, or --emit=mlir for the quantized module)");
+    emitOptions.precision = swin::cuda::Precision::Fp8;
     if (importOnly)
       return error("--import-only stops before quantization");
   } else {
@@ -311,6 +311,11 @@ int main(int argc, char **argv) {
     return error(toString(archs.takeError()));
   emitOptions.archs = *archs;
   emitOptions.exactGelu = exactGelu;
+  if (emitOptions.precision == swin::cuda::Precision::Fp8 && emit != EmitKind::Mlir)
+    for (const std::string &arch : emitOptions.archs)
+      if (arch == "sm_80" || arch == "sm_86" || arch == "sm_87")
+        return error("--precision fp8 needs FP8 tensor cores (sm_89 or newer), and --arch "
+                     "names " + arch);
   if (emit != EmitKind::Mlir && importOnly)
     return error("--import-only stops before the CUDA backend; use it with --emit=mlir");
   swin::ImportOptions options;

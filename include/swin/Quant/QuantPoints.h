@@ -35,9 +35,9 @@ struct QuantPoint {
 /// The quantize points of a fused function, in program order.
 std::vector<QuantPoint> collectQuantPoints(mlir::func::FuncOp func);
 
-/// A fingerprint of the function: its ops, types, attributes and constant
-/// data. A calibration table records it, and applies only to a function
-/// with the same fingerprint.
+/// A fingerprint of the function body: its ops, types, attributes and
+/// constant data (not the function's maximum batch). A calibration table
+/// records it, and applies only to a function with the same fingerprint.
 std::string modelFingerprint(mlir::func::FuncOp func);
 
 /// "int8" or "fp8".

@@ -52,6 +52,8 @@ StringRef precisionName(Precision precision) {
     return "fp16";
   case Precision::Bf16:
     return "bf16";
+  case Precision::Fp8:
+    return "fp8";
   }
   return "fp16";
 }
@@ -62,6 +64,7 @@ bool parsePrecision(StringRef name, Precision &precision) {
                                         .Case("tf32", Precision::Tf32)
                                         .Case("fp16", Precision::Fp16)
                                         .Case("bf16", Precision::Bf16)
+                                        .Case("fp8", Precision::Fp8)
                                         .Default(std::nullopt);
   if (!parsed)
     return false;
@@ -257,6 +260,7 @@ public:
       storageBytes = 4;
       break;
     case Precision::Fp16:
+    case Precision::Fp8:
       storageType = "__half";
       storageBytes = 2;
       break;
@@ -298,6 +302,44 @@ private:
   /// Appends `bytes` to the weights payload at the next aligned offset.
   uint64_t appendPayload(const void *data, size_t bytes);
   llvm::Expected<uint64_t> weight(Operation *user, Value value, WeightKind kind);
+
+  // Quantize points. A producer whose only user is a quantize point writes
+  // the 8-bit tensor itself; the dequantize that follows becomes the scale
+  // of the GEMM that reads it.
+  struct Output {
+    int buffer;
+    bool quantized;
+    float inverseScale; // 1 / scale, what the kernels multiply by
+    std::string pointer() const {
+      return (quantized ? "q8($buf" : "act($buf") + std::to_string(buffer) + "$)";
+    }
+    std::string type() const { return quantized ? "Q" : "T"; }
+  };
+  /// Where a producer writes `result`: its own buffer in T, or, when it
+  /// can quantize and its only user is a fusable quantize point, that
+  /// point's 8-bit buffer (the point is then lowered with the producer).
+  llvm::Expected<Output> outputFor(Value result, StringRef what, bool canQuantize);
+  /// A GEMM's x: its buffer, and its scale when the GEMM reads it quantized.
+  struct GemmInput {
+    int buffer;
+    std::optional<float> scale;
+  };
+  GemmInput gemmInput(Value x) {
+    auto it = activationScale.find(x);
+    return {valueBuffer.lookup(x), it == activationScale.end()
+                                       ? std::nullopt
+                                       : std::optional<float>(it->second)};
+  }
+  /// A GEMM's w: its offset, and its scale when it is a quantized constant.
+  struct GemmWeight {
+    uint64_t offset;
+    std::optional<float> scale;
+  };
+  llvm::Expected<GemmWeight> gemmWeight(Operation *user, Value value, bool quantizedInput);
+  /// The scale block of an E4M3 GEMM (swinrt::GemmScales).
+  uint64_t gemmScales(float weightScale, float inputScale, float outputInverse);
+  llvm::Error lowerDequantize(ops::DequantizeOp op);
+  llvm::Error lowerQuantize(ops::QuantizeOp op);
   /// Packs a shifted-window mask as one group id per (window, token); the
   /// kernels add `value` where the query's and key's groups differ.
   struct PackedMask {
@@ -318,9 +360,11 @@ private:
   }
   void launch(StringRef kernel, StringRef templateArgs, StringRef grid, int block,
               int64_t sharedBytes, ArrayRef<std::string> args);
+  /// `scales` makes it an E4M3 GEMM; `quantizedOutput` writes E4M3.
   void gemm(StringRef name, int64_t rowsPerImage, int64_t n, int64_t k, StringRef epilogue,
             int x, uint64_t w, std::optional<uint64_t> bias, std::optional<int> residual,
-            int out);
+            int out, std::optional<uint64_t> scales = std::nullopt,
+            bool quantizedOutput = false);
   std::string rowsGrid(int64_t rowsPerImage) {
     return "(batch * " + std::to_string(rowsPerImage) + " + 7) / 8";
   }
@@ -331,6 +375,10 @@ private:
     for (int64_t v : values)
       text += ", " + std::to_string(v);
     return text;
+  }
+  /// "T, TO, a, b, ..." for kernels with an output type.
+  static std::string withTO(StringRef outputType, ArrayRef<int64_t> values) {
+    return "T, " + outputType.str() + withT(values).substr(1);
   }
   void comment(Operation *op);
 
@@ -362,6 +410,7 @@ private:
 
   llvm::DenseMap<Value, int64_t> batchMultiple;
   llvm::DenseMap<Value, int> valueBuffer;
+  llvm::DenseMap<Value, float> activationScale; // dequantized 8-bit activations
   llvm::DenseSet<Operation *> fusedAway; // lowered as part of an earlier op
   std::vector<Buffer> buffers;
   std::vector<char> payload;
@@ -419,33 +468,55 @@ int Emitter::scratch(StringRef what, int64_t bytesPerImage) {
   return static_cast<int>(buffers.size()) - 1;
 }
 
+/// A constant's elements as bytes: `elementBytes` each, splats expanded.
+static llvm::Expected<std::vector<char>> constantBytes(ops::ConstantOp constant,
+                                                       size_t elementBytes) {
+  auto type = cast<RankedTensorType>(constant.getValue().getType());
+  size_t bytes = type.getNumElements() * elementBytes;
+  if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue()); dense && dense.isSplat()) {
+    ArrayRef<char> one = dense.getRawData();
+    if (one.size() != elementBytes)
+      return llvm::createStringError("constant data has the wrong size");
+    std::vector<char> data;
+    data.reserve(bytes);
+    for (int64_t i = 0; i < type.getNumElements(); ++i)
+      data.insert(data.end(), one.begin(), one.end());
+    return data;
+  }
+  std::optional<ArrayRef<char>> raw = constant.getRawData();
+  if (!raw)
+    return llvm::createStringError("unsupported constant attribute kind");
+  if (raw->size() != bytes)
+    return llvm::createStringError("constant data has the wrong size");
+  return std::vector<char>(raw->begin(), raw->end());
+}
+
 /// Reads a constant's values as floats.
 static llvm::Expected<std::vector<float>> constantValues(ops::ConstantOp constant) {
-  ElementsAttr attr = constant.getValue();
-  auto type = cast<RankedTensorType>(attr.getType());
+  auto type = cast<RankedTensorType>(constant.getValue().getType());
   if (!type.getElementType().isF32())
     return llvm::createStringError("weights must be f32 constants");
-  int64_t count = type.getNumElements();
-  std::vector<float> values(count);
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    if (dense.isSplat()) {
-      std::fill(values.begin(), values.end(), dense.getSplatValue<float>());
-      return values;
-    }
-    ArrayRef<char> raw = dense.getRawData();
-    if (raw.size() != values.size() * sizeof(float))
-      return llvm::createStringError("constant data has the wrong size");
-    std::memcpy(values.data(), raw.data(), raw.size());
-    return values;
-  }
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob || blob->getData().size() != values.size() * sizeof(float))
-      return llvm::createStringError("dense_resource constant has no data of the right size");
-    std::memcpy(values.data(), blob->getData().data(), values.size() * sizeof(float));
-    return values;
-  }
-  return llvm::createStringError("unsupported constant attribute kind");
+  auto bytes = constantBytes(constant, sizeof(float));
+  if (!bytes)
+    return bytes.takeError();
+  std::vector<float> values(type.getNumElements());
+  std::memcpy(values.data(), bytes->data(), bytes->size());
+  return values;
+}
+
+/// The quantize point `result` flows into when that is its only use.
+static ops::QuantizeOp soleQuantizeUser(Value result) {
+  if (!result.hasOneUse())
+    return nullptr;
+  return dyn_cast<ops::QuantizeOp>(*result.getUsers().begin());
+}
+
+/// A per-tensor scale, or none for per-channel scales.
+static std::optional<float> tensorScale(ArrayRef<float> scales,
+                                        std::optional<uint64_t> axis) {
+  if (axis || scales.size() != 1)
+    return std::nullopt;
+  return scales.front();
 }
 
 llvm::Expected<uint64_t> Emitter::weight(Operation *user, Value value, WeightKind kind) {
@@ -480,6 +551,94 @@ llvm::Expected<std::vector<float>> Emitter::constantOperand(Operation *user, Val
   if (!values)
     return opError(user, llvm::toString(values.takeError()));
   return values;
+}
+
+llvm::Expected<Emitter::Output> Emitter::outputFor(Value result, StringRef what,
+                                                   bool canQuantize) {
+  ops::QuantizeOp point = soleQuantizeUser(result);
+  if (!canQuantize || !point)
+    return Output{bufferFor(result, what), false, 1.0f};
+  std::optional<float> scale = tensorScale(point.getScales(), point.getAxis());
+  if (!scale || !cast<RankedTensorType>(point.getType()).getElementType().isFloat8E4M3FN())
+    return Output{bufferFor(result, what), false, 1.0f}; // lowered on its own
+  fusedAway.insert(point);
+  batchMultiple[point.getResult()] = batchMultiple.lookup(result);
+  int id = scratch((what + " (E4M3)").str(), rowsPerImage(result) * channels(result));
+  valueBuffer[point.getResult()] = id;
+  return Output{id, true, 1.0f / *scale};
+}
+
+llvm::Expected<Emitter::GemmWeight> Emitter::gemmWeight(Operation *user, Value value,
+                                                        bool quantizedInput) {
+  auto dequantize = value.getDefiningOp<ops::DequantizeOp>();
+  if (!dequantize) {
+    if (quantizedInput)
+      return opError(user, "reads a quantized input with a float weight; the CUDA backend "
+                           "quantizes both operands of a GEMM or neither");
+    auto offset = weight(user, value, WeightKind::Storage);
+    if (!offset)
+      return offset.takeError();
+    return GemmWeight{*offset, std::nullopt};
+  }
+  auto constant = dequantize.getInput().getDefiningOp<ops::ConstantOp>();
+  if (!constant)
+    return opError(user, "the CUDA backend needs this operand to be a constant (a weight)");
+  std::optional<float> scale = tensorScale(dequantize.getScales(), dequantize.getAxis());
+  Type element = cast<RankedTensorType>(constant.getType()).getElementType();
+  if (!element.isFloat8E4M3FN() || !scale)
+    return opError(user, "has an int8 weight with per-channel scales; the CUDA backend has no "
+                         "int8 GEMMs yet (--precision fp8 compiles to E4M3 GEMMs)");
+  if (!quantizedInput)
+    return opError(user, "reads a float input with a quantized weight; the CUDA backend "
+                         "quantizes both operands of a GEMM or neither");
+  auto key = std::make_pair(value, static_cast<int>(WeightKind::Storage));
+  auto it = weightOffsets.find(key);
+  if (it != weightOffsets.end())
+    return GemmWeight{it->second, scale};
+  auto bytes = constantBytes(constant, 1);
+  if (!bytes)
+    return opError(user, llvm::toString(bytes.takeError()));
+  uint64_t offset = appendPayload(bytes->data(), bytes->size());
+  weightOffsets[key] = offset;
+  return GemmWeight{offset, scale};
+}
+
+uint64_t Emitter::gemmScales(float weightScale, float inputScale, float outputInverse) {
+  // swinrt::GemmScales: three floats, each at the start of 16 bytes.
+  float block[12] = {weightScale, 0, 0, 0, inputScale, 0, 0, 0, outputInverse, 0, 0, 0};
+  return appendPayload(block, sizeof(block));
+}
+
+llvm::Error Emitter::lowerDequantize(ops::DequantizeOp op) {
+  if (op.getInput().getDefiningOp<ops::ConstantOp>())
+    return llvm::Error::success(); // a weight: read by its GEMM
+  std::optional<float> scale = tensorScale(op.getScales(), op.getAxis());
+  if (!scale)
+    return opError(op, "the CUDA backend dequantizes activations per tensor only");
+  batchMultiple[op.getResult()] = batchMultiple.lookup(op.getInput());
+  valueBuffer[op.getResult()] = valueBuffer.lookup(op.getInput());
+  activationScale[op.getResult()] = *scale;
+  return llvm::Error::success();
+}
+
+llvm::Error Emitter::lowerQuantize(ops::QuantizeOp op) {
+  std::optional<float> scale = tensorScale(op.getScales(), op.getAxis());
+  if (!scale || !cast<RankedTensorType>(op.getType()).getElementType().isFloat8E4M3FN())
+    return opError(op, "the CUDA backend quantizes activations per tensor to E4M3 only");
+  if (activationScale.count(op.getInput()))
+    return opError(op, "quantizes a dequantized tensor");
+  batchMultiple[op.getResult()] = batchMultiple.lookup(op.getInput());
+  comment(op);
+  int in = valueBuffer.lookup(op.getInput());
+  int out = scratch("quantized (E4M3)", rowsPerImage(op.getResult()) * channels(op.getResult()));
+  valueBuffer[op.getResult()] = out;
+  use(in);
+  define(out);
+  std::string count = "(size_t)batch * " +
+                      std::to_string(rowsPerImage(op.getResult()) * channels(op.getResult()));
+  launch("quantize_elements", "T, Q", "(" + count + " + 255) / 256", 256, 0,
+         {"act(" + ref(in) + ")", "q8(" + ref(out) + ")", floatLiteral(1.0f / *scale), count});
+  return llvm::Error::success();
 }
 
 uint64_t Emitter::appendPayload(const void *data, size_t bytes) {
@@ -550,21 +709,26 @@ void Emitter::launch(StringRef kernel, StringRef templateArgs, StringRef grid, i
 
 void Emitter::gemm(StringRef name, int64_t rowsPerImage, int64_t n, int64_t k,
                    StringRef epilogue, int x, uint64_t w, std::optional<uint64_t> bias,
-                   std::optional<int> residual, int out) {
+                   std::optional<int> residual, int out, std::optional<uint64_t> scales,
+                   bool quantizedOutput) {
   int id = static_cast<int>(gemmRows.size());
   flopsPerImage += 2.0 * rowsPerImage * n * k;
-  gemmRows.push_back(llvm::formatv("    {{{0}, {1}, {2}, swinrt::{3}, {4}, \"{5}\"},",
-                                   rowsPerImage, n, k, epilogue,
-                                   residual ? "true" : "false", name)
-                         .str());
+  gemmRows.push_back(
+      llvm::formatv("    {{{0}, {1}, {2}, swinrt::{3}, {4}, swinrt::{5}, {6}, \"{7}\"},",
+                    rowsPerImage, n, k, epilogue, residual ? "true" : "false",
+                    scales ? "kOperandsE4M3" : "kOperandsStorage",
+                    quantizedOutput ? "true" : "false", name)
+          .str());
   use(x);
   if (residual)
     use(*residual);
   define(out);
   body << "  SWINRT_TRY(swinrt::gemm(ex, " << id << ", batch, " << ref(x) << ", W + " << w
        << ", " << (bias ? "W + " + std::to_string(*bias) : std::string("nullptr")) << ", "
-       << (residual ? ref(*residual) : std::string("nullptr")) << ", " << ref(out)
-       << "));\n";
+       << (residual ? ref(*residual) : std::string("nullptr")) << ", " << ref(out);
+  if (scales)
+    body << ", reinterpret_cast<const swinrt::GemmScales *>(W + " << *scales << ")";
+  body << "));\n";
   ++step;
 }
 
@@ -577,6 +741,12 @@ void Emitter::gemm(StringRef name, int64_t rowsPerImage, int64_t n, int64_t k,
   if (!var##OrErr)                                                             \
     return var##OrErr.takeError();                                             \
   uint64_t var = *var##OrErr;
+
+#define SWIN_TRY_ASSIGN(var, expr)                                             \
+  auto var##OrErr = (expr);                                                    \
+  if (!var##OrErr)                                                             \
+    return var##OrErr.takeError();                                             \
+  auto var = *var##OrErr;
 
 llvm::Error Emitter::lowerPatchEmbed(ops::PatchEmbedOp op) {
   if (op.getInput() != input)
@@ -638,14 +808,16 @@ llvm::Error Emitter::lowerNormPartition(ops::NormPartitionOp op) {
   comment(op);
   mark(kNormPartition);
   int in = valueBuffer.lookup(op.getInput());
-  int out = bufferFor(op.getResult(), "LN+partition windows");
+  SWIN_TRY_ASSIGN(out, outputFor(op.getResult(), "LN+partition windows", true));
   use(in);
-  define(out);
+  define(out.buffer);
   int64_t perImage = rowsPerImage(op.getInput());
-  launch("norm_partition", withT({c, h, w, window[0], window[1], shifts[0], shifts[1]}),
+  launch("norm_partition",
+         withTO(out.type(), {c, h, w, window[0], window[1], shifts[0], shifts[1]}),
          rowsGrid(perImage), 256, 0,
-         {"act(" + ref(in) + ")", "act(" + ref(out) + ")", wf(gamma), wf(beta),
-          floatLiteral(op.getEpsilon().convertToFloat()), rows(perImage)});
+         {"act(" + ref(in) + ")", out.pointer(), wf(gamma), wf(beta),
+          floatLiteral(op.getEpsilon().convertToFloat()), floatLiteral(out.inverseScale),
+          rows(perImage)});
   return llvm::Error::success();
 }
 
@@ -682,7 +854,8 @@ llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
                              " bytes of shared memory, more than " + arch + " offers (" +
                              Twine(*sharedMemoryLimit(arch)) + ")");
 
-  SWIN_TRY_WEIGHT(wqkv, op, op.getQkvWeight(), WeightKind::Storage);
+  GemmInput x = gemmInput(op.getInput());
+  SWIN_TRY_ASSIGN(wqkv, gemmWeight(op, op.getQkvWeight(), x.scale.has_value()));
   SWIN_TRY_WEIGHT(bqkv, op, op.getQkvBias(), WeightKind::Storage);
   uint64_t bias = 0;
   if (useMma) {
@@ -705,14 +878,18 @@ llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
   comment(op);
   mark(kAttention);
   int64_t perImage = rowsPerImage(op.getInput());
-  int in = valueBuffer.lookup(op.getInput());
   int qkv = scratch("qkv", perImage * 3 * inner * storageBytes);
-  gemm("qkv", perImage, 3 * inner, c, "kEpilogueBias", in, wqkv, bqkv, std::nullopt, qkv);
-  int out = bufferFor(op.getResult(), "attention output");
+  std::optional<uint64_t> qkvScales;
+  if (x.scale)
+    qkvScales = gemmScales(*wqkv.scale, *x.scale, 1.0f);
+  gemm("qkv", perImage, 3 * inner, c, "kEpilogueBias", x.buffer, wqkv.offset, bqkv,
+       std::nullopt, qkv, qkvScales);
+  SWIN_TRY_ASSIGN(out, outputFor(op.getResult(), "attention output", useMma));
   use(qkv);
-  define(out);
-  std::string templateArgs = withT({n, headDim, heads}) + ", " +
-                             (op.getMask() ? "true" : "false") + ", " +
+  define(out.buffer);
+  std::string templateArgs = (useMma ? withTO(out.type(), {n, headDim, heads})
+                                     : withT({n, headDim, heads})) +
+                             ", " + (op.getMask() ? "true" : "false") + ", " +
                              std::to_string(maskWindows);
   flopsPerImage += 4.0 * n * n * headDim * heads * windowsPerImage;
   StringRef kernel = useMma ? "window_attention_mma" : "window_attention";
@@ -727,13 +904,14 @@ llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
   if (shared > 48 * 1024)
     initLines.insert("  SWINRT_TRY(setSharedMemory(swinrt::" + kernel.str() + "<" +
                         templateArgs + ">, " + std::to_string(shared) + "));");
+  std::vector<std::string> args = {
+      "act(" + ref(qkv) + ")", out.pointer(),
+      useMma ? "reinterpret_cast<const float4 *>(W + " + std::to_string(bias) + ")" : wf(bias),
+      maskArgs, floatLiteral(op.getScale().convertToFloat())};
+  if (useMma)
+    args.push_back(floatLiteral(out.inverseScale));
   launch(kernel, templateArgs, "batch * " + std::to_string(windowsPerImage * heads),
-         useMma ? static_cast<int>(paddedRows / 16 * 32) : 128, shared,
-         {"act(" + ref(qkv) + ")", "act(" + ref(out) + ")",
-          useMma ? "reinterpret_cast<const float4 *>(W + " + std::to_string(bias) + ")"
-                 : wf(bias),
-          maskArgs,
-          floatLiteral(op.getScale().convertToFloat())});
+         useMma ? static_cast<int>(paddedRows / 16 * 32) : 128, shared, args);
   return llvm::Error::success();
 }
 
@@ -743,7 +921,8 @@ llvm::Error Emitter::lowerAttentionOutput(ops::AttentionOutputOp op) {
   int64_t ci = channels(op.getInput());
   ArrayRef<int64_t> window = op.getWindow(), shifts = op.getShifts();
   batchMultiple[op.getResult()] = batchMultiple.lookup(op.getResidual());
-  SWIN_TRY_WEIGHT(wproj, op, op.getWeight(), WeightKind::Storage);
+  GemmInput x = gemmInput(op.getInput());
+  SWIN_TRY_ASSIGN(wproj, gemmWeight(op, op.getWeight(), x.scale.has_value()));
   SWIN_TRY_WEIGHT(bproj, op, op.getBias(), WeightKind::Storage);
 
   // The block's next LayerNorm (the MLP's) reads this result: fuse it.
@@ -768,23 +947,29 @@ llvm::Error Emitter::lowerAttentionOutput(ops::AttentionOutputOp op) {
   comment(op);
   mark(kProjection);
   int64_t perImage = rowsPerImage(op.getResidual());
-  int in = valueBuffer.lookup(op.getInput());
   int proj = scratch("projection (window order)", perImage * c * storageBytes);
-  gemm("proj", perImage, c, ci, "kEpilogueBias", in, wproj, bproj, std::nullopt, proj);
+  std::optional<uint64_t> projScales;
+  if (x.scale)
+    projScales = gemmScales(*wproj.scale, *x.scale, 1.0f);
+  gemm("proj", perImage, c, ci, "kEpilogueBias", x.buffer, wproj.offset, bproj, std::nullopt,
+       proj, projScales);
   int residual = valueBuffer.lookup(op.getResidual());
   int out = bufferInPlace(op.getResult(), op.getResidual(), op, "residual stream");
   use(proj);
   use(residual);
   define(out);
-  std::string normArgs = "nullptr, nullptr, nullptr, 0.0f";
+  std::string normArgs = "static_cast<T *>(nullptr), nullptr, nullptr, 0.0f, 1.0f";
+  std::string normType = "T";
   if (norm) {
-    int normOut = bufferFor(norm.getResult(), "MLP input (LN)");
-    define(normOut);
-    normArgs = "act(" + ref(normOut) + "), " + wf(gamma) + ", " + wf(beta) + ", " +
-               floatLiteral(norm.getEpsilon().convertToFloat());
+    SWIN_TRY_ASSIGN(normOut, outputFor(norm.getResult(), "MLP input (LN)", true));
+    define(normOut.buffer);
+    normType = normOut.type();
+    normArgs = normOut.pointer() + ", " + wf(gamma) + ", " + wf(beta) + ", " +
+               floatLiteral(norm.getEpsilon().convertToFloat()) + ", " +
+               floatLiteral(normOut.inverseScale);
   }
   launch("window_reverse_residual",
-         withT({c, h, w, window[0], window[1], shifts[0], shifts[1]}) + ", " +
+         withTO(normType, {c, h, w, window[0], window[1], shifts[0], shifts[1]}) + ", " +
              (norm ? "true" : "false"),
          rowsGrid(perImage), 256, 0,
          {"act(" + ref(proj) + ")", "act(" + ref(residual) + ")", "act(" + ref(out) + ")",
@@ -817,7 +1002,8 @@ llvm::Error Emitter::lowerLinear(ops::LinearOp op) {
   auto weightType = cast<RankedTensorType>(op.getWeight().getType());
   int64_t n = weightType.getDimSize(0), k = weightType.getDimSize(1);
   batchMultiple[op.getResult()] = batchMultiple.lookup(op.getInput());
-  SWIN_TRY_WEIGHT(w, op, op.getWeight(), WeightKind::Storage);
+  GemmInput x = gemmInput(op.getInput());
+  SWIN_TRY_ASSIGN(w, gemmWeight(op, op.getWeight(), x.scale.has_value()));
   std::optional<uint64_t> bias;
   if (op.getBias()) {
     SWIN_TRY_WEIGHT(b, op, op.getBias(), WeightKind::Storage);
@@ -830,19 +1016,26 @@ llvm::Error Emitter::lowerLinear(ops::LinearOp op) {
   comment(op);
   mark(gelu ? kMlpFc1 : kOther);
   int64_t perImage = rowsPerImage(op.getInput());
-  int in = valueBuffer.lookup(op.getInput());
-  int out = bufferFor(op.getResult(), gelu ? "MLP hidden" : "linear");
   bool epilogueGelu =
       activation == ops::Activation::gelu_tanh || (gelu && !exactGelu);
+  bool geluKernel = gelu && !epilogueGelu;
+  // cuBLASLt writes E4M3 only from E4M3 operands, and the epilogue must be
+  // the last step before the quantize point.
+  SWIN_TRY_ASSIGN(out, outputFor(op.getResult(), gelu ? "MLP hidden" : "linear",
+                                 x.scale.has_value() && !geluKernel));
   StringRef epilogue = epilogueGelu ? "kEpilogueGeluBias"
                        : bias       ? "kEpilogueBias"
                                     : "kEpilogueNone";
-  gemm(gelu ? "fc1" : "linear", perImage, n, k, epilogue, in, w, bias, std::nullopt, out);
-  if (activation == ops::Activation::gelu && exactGelu) {
-    use(out);
+  std::optional<uint64_t> scales;
+  if (x.scale)
+    scales = gemmScales(*w.scale, *x.scale, out.inverseScale);
+  gemm(gelu ? "fc1" : "linear", perImage, n, k, epilogue, x.buffer, w.offset, bias,
+       std::nullopt, out.buffer, scales, out.quantized);
+  if (geluKernel) {
+    use(out.buffer);
     std::string count = "(size_t)batch * " + std::to_string(perImage * n);
     launch("gelu_erf", "T", "(" + count + " + 255) / 256", 256, 0,
-           {"act(" + ref(out) + ")", count});
+           {"act(" + ref(out.buffer) + ")", count});
   }
   return llvm::Error::success();
 }
@@ -851,17 +1044,20 @@ llvm::Error Emitter::lowerResidualLinear(ops::ResidualLinearOp op) {
   auto weightType = cast<RankedTensorType>(op.getWeight().getType());
   int64_t n = weightType.getDimSize(0), k = weightType.getDimSize(1);
   batchMultiple[op.getResult()] = batchMultiple.lookup(op.getResidual());
-  SWIN_TRY_WEIGHT(w, op, op.getWeight(), WeightKind::Storage);
+  GemmInput x = gemmInput(op.getInput());
+  SWIN_TRY_ASSIGN(w, gemmWeight(op, op.getWeight(), x.scale.has_value()));
   SWIN_TRY_WEIGHT(b, op, op.getBias(), WeightKind::Storage);
   comment(op);
   mark(kMlpFc2);
   int64_t perImage = rowsPerImage(op.getInput());
   if (perImage != rowsPerImage(op.getResidual()))
     return opError(op, "input and residual rows differ");
-  int in = valueBuffer.lookup(op.getInput());
   int residual = valueBuffer.lookup(op.getResidual());
   int out = bufferInPlace(op.getResult(), op.getResidual(), op, "residual stream");
-  gemm("fc2", perImage, n, k, "kEpilogueBias", in, w, b, residual, out);
+  std::optional<uint64_t> scales;
+  if (x.scale)
+    scales = gemmScales(*w.scale, *x.scale, 1.0f);
+  gemm("fc2", perImage, n, k, "kEpilogueBias", x.buffer, w.offset, b, residual, out, scales);
   return llvm::Error::success();
 }
 
@@ -872,20 +1068,34 @@ llvm::Error Emitter::lowerPatchMerging(ops::PatchMergingOp op) {
   batchMultiple[op.getResult()] = batchMultiple.lookup(op.getInput());
   SWIN_TRY_WEIGHT(gamma, op, op.getScale(), WeightKind::Float);
   SWIN_TRY_WEIGHT(beta, op, op.getBias(), WeightKind::Float);
-  SWIN_TRY_WEIGHT(weightOffset, op, op.getWeight(), WeightKind::Storage);
+  // The internal quantize point (`quant_type`, `quant_scale`) sits between
+  // the LayerNorm and the reduction.
+  std::optional<float> pointScale;
+  if (std::optional<Type> type = op.getQuantType()) {
+    if (!type->isFloat8E4M3FN())
+      return opError(op, "the CUDA backend quantizes the reduction's input to E4M3 only");
+    pointScale = op.getQuantScaleAttr().getValueAsDouble();
+  }
+  SWIN_TRY_ASSIGN(weightOffset, gemmWeight(op, op.getWeight(), pointScale.has_value()));
   comment(op);
   mark(kMerging);
   int64_t outPerImage = rowsPerImage(op.getResult());
   int in = valueBuffer.lookup(op.getInput());
-  int merged = scratch("merged patches (LN)", outPerImage * 4 * c * storageBytes);
+  Output merged{scratch(pointScale ? "merged patches (LN, E4M3)" : "merged patches (LN)",
+                        outPerImage * 4 * c * (pointScale ? 1 : storageBytes)),
+                pointScale.has_value(), pointScale ? 1.0f / *pointScale : 1.0f};
   use(in);
-  define(merged);
-  launch("patch_merge_norm", withT({c, h, w}), rowsGrid(outPerImage), 256, 0,
-         {"act(" + ref(in) + ")", "act(" + ref(merged) + ")", wf(gamma), wf(beta),
-          floatLiteral(op.getEpsilon().convertToFloat()), rows(outPerImage)});
+  define(merged.buffer);
+  launch("patch_merge_norm", withTO(merged.type(), {c, h, w}), rowsGrid(outPerImage), 256, 0,
+         {"act(" + ref(in) + ")", merged.pointer(), wf(gamma), wf(beta),
+          floatLiteral(op.getEpsilon().convertToFloat()), floatLiteral(merged.inverseScale),
+          rows(outPerImage)});
   int out = bufferFor(op.getResult(), "merged tokens");
-  gemm("reduction", outPerImage, n, 4 * c, "kEpilogueNone", merged, weightOffset,
-       std::nullopt, std::nullopt, out);
+  std::optional<uint64_t> scales;
+  if (pointScale)
+    scales = gemmScales(*weightOffset.scale, *pointScale, 1.0f);
+  gemm("reduction", outPerImage, n, 4 * c, "kEpilogueNone", merged.buffer,
+       weightOffset.offset, std::nullopt, std::nullopt, out, scales);
   return llvm::Error::success();
 }
 
@@ -948,14 +1158,42 @@ llvm::Expected<CudaModel> Emitter::run() {
   input = func.getArgument(0);
   batchMultiple[input] = 1;
 
+  bool hasQuantizePoints = false;
+  func.walk([&](Operation *op) {
+    hasQuantizePoints |= isa<ops::QuantizeOp>(op) ||
+                         (isa<ops::PatchMergingOp>(op) &&
+                          cast<ops::PatchMergingOp>(op).getQuantType().has_value());
+  });
+  if (hasQuantizePoints && options.precision != Precision::Fp8)
+    return llvm::createStringError(
+        "the model has quantize points; the CUDA backend compiles them with precision fp8 "
+        "(not " + precisionName(options.precision).str() + ")");
+
+  // Dequantized activations are read only as GEMM inputs, where the
+  // GEMM takes their scale.
+  auto gemmInputOf = [](Operation *op) -> Value {
+    return llvm::TypeSwitch<Operation *, Value>(op)
+        .Case<ops::WindowAttentionOp, ops::AttentionOutputOp, ops::LinearOp,
+              ops::ResidualLinearOp>([](auto o) { return o.getInput(); })
+        .Default([](Operation *) { return Value(); });
+  };
+  auto isWeight = [](Value value) {
+    if (auto dequantize = value.getDefiningOp<ops::DequantizeOp>())
+      value = dequantize.getInput();
+    return static_cast<bool>(value.getDefiningOp<ops::ConstantOp>());
+  };
+
   Value result;
   for (Operation &op : func.getBody().front()) {
     if (fusedAway.contains(&op) || isa<ops::ConstantOp>(op))
       continue;
-    for (Value operand : op.getOperands())
-      if (!operand.getDefiningOp<ops::ConstantOp>() && operand != input &&
-          !valueBuffer.count(operand))
+    for (Value operand : op.getOperands()) {
+      if (!isWeight(operand) && operand != input && !valueBuffer.count(operand))
         return opError(&op, "reads a value the CUDA backend did not produce");
+      if (activationScale.count(operand) && operand != gemmInputOf(&op))
+        return opError(&op, "reads a dequantized activation other than as a GEMM input; "
+                            "the CUDA backend has no kernel for that");
+    }
     llvm::Error error =
         llvm::TypeSwitch<Operation *, llvm::Error>(&op)
             .Case([&](ops::PatchEmbedOp o) { return lowerPatchEmbed(o); })
@@ -967,6 +1205,8 @@ llvm::Expected<CudaModel> Emitter::run() {
             .Case([&](ops::ResidualLinearOp o) { return lowerResidualLinear(o); })
             .Case([&](ops::PatchMergingOp o) { return lowerPatchMerging(o); })
             .Case([&](ops::ClassifierHeadOp o) { return lowerClassifierHead(o); })
+            .Case([&](ops::DequantizeOp o) { return lowerDequantize(o); })
+            .Case([&](ops::QuantizeOp o) { return lowerQuantize(o); })
             .Case([&](func::ReturnOp o) {
               result = o.getOperand(0);
               return llvm::Error::success();
@@ -1084,12 +1324,14 @@ std::string Emitter::assemble(const MemoryPlan &plan, uint64_t payloadChecksum,
      << "#include \"swinrt/kernels.cuh\"\n"
      << "#include \"swinrt/model.h\"\n\n"
      << "namespace {\n\n"
-     << "using T = " << storageType << ";\n\n"
+     << "using T = " << storageType << ";\n"
+     << "using Q = __nv_fp8_e4m3; // quantized activations\n\n"
      << "inline T *act(char *p) { return reinterpret_cast<T *>(p); }\n"
+     << "inline Q *q8(char *p) { return reinterpret_cast<Q *>(p); }\n"
      << "inline const float *wf(const char *p) {\n"
      << "  return reinterpret_cast<const float *>(p);\n}\n\n"
      << "const swinrt::GemmSpec kGemms[] = {\n"
-     << "    // rows per image, n, k, epilogue, residual, name\n";
+     << "    // rows per image, n, k, epilogue, residual, operands, E4M3 output, name\n";
   for (const std::string &row : gemmRows)
     os << row << "\n";
   os << "};\n\n"
@@ -1137,7 +1379,8 @@ std::string Emitter::assemble(const MemoryPlan &plan, uint64_t payloadChecksum,
      << (options.precision == Precision::Fp32   ? "Fp32"
          : options.precision == Precision::Tf32 ? "Tf32"
          : options.precision == Precision::Fp16 ? "Fp16"
-                                                : "Bf16")
+         : options.precision == Precision::Bf16 ? "Bf16"
+                                                : "Fp8")
      << ",\n"
      << "    /*maxBatch=*/" << maxBatch << ",\n"
      << "    /*input=*/" << inChannels << ", " << inHeight << ", " << inWidth << ",\n"

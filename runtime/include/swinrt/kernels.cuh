@@ -16,12 +16,18 @@
 // Row kernels give one warp to each row: kRowsPerBlock rows per block of
 // 256 threads, and lane l holds elements l, l + 32, ... in registers.
 //
+// Kernels that produce a GEMM input take an output type TO: T, or an 8-bit
+// type (__nv_fp8_e4m3) when a quantize point is fused into them. They then
+// write quantize(v) = saturate(round(v * outScale)), outScale being the
+// reciprocal of the point's scale, as swin/Quant/QuantMath.h defines it.
+//
 //===----------------------------------------------------------------------===//
 #ifndef SWINRT_KERNELS_CUH
 #define SWINRT_KERNELS_CUH
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
+#include <cuda_fp8.h>
 #include <math_constants.h>
 
 #include <cstdint>
@@ -42,6 +48,22 @@ template <> __device__ __forceinline__ __half fromFloat<__half>(float v) {
 }
 template <> __device__ __forceinline__ __nv_bfloat16 fromFloat<__nv_bfloat16>(float v) {
   return __float2bfloat16_rn(v);
+}
+/// Round to nearest even, saturating at +-448 (NaN stays NaN).
+template <> __device__ __forceinline__ __nv_fp8_e4m3 fromFloat<__nv_fp8_e4m3>(float v) {
+  __nv_fp8_e4m3 q;
+  q.__x = __nv_cvt_float_to_fp8(v, __NV_SATFINITE, __NV_E4M3);
+  return q;
+}
+
+template <typename T> constexpr bool kIsQuantized = sizeof(T) == 1;
+
+/// `v` in TO: scaled by `outScale` and rounded where TO is 8-bit.
+template <typename TO> __device__ __forceinline__ TO toOutput(float v, float outScale) {
+  if constexpr (kIsQuantized<TO>)
+    return fromFloat<TO>(v * outScale);
+  else
+    return fromFloat<TO>(v);
 }
 
 __device__ __forceinline__ float warpSum(float v) {
@@ -77,6 +99,16 @@ template <int C> struct LaneRow {
       int c = lane + 32 * i;
       if (c < C)
         row[c] = fromFloat<T>(v[i]);
+    }
+  }
+
+  template <typename TO>
+  __device__ __forceinline__ void store(TO *row, int lane, float outScale) const {
+#pragma unroll
+    for (int i = 0; i < kCount; ++i) {
+      int c = lane + 32 * i;
+      if (c < C)
+        row[c] = toOutput<TO>(v[i], outScale);
     }
   }
 
@@ -150,11 +182,11 @@ __global__ void __launch_bounds__(kRowThreads)
 /// LayerNorm, cyclic shift by (SH, SW) and window partition in one pass:
 /// output row r is token t of window w; it reads the image pixel that
 /// torch.roll moves there.
-template <typename T, int C, int H, int W, int WH, int WW, int SH, int SW>
+template <typename T, typename TO, int C, int H, int W, int WH, int WW, int SH, int SW>
 __global__ void __launch_bounds__(kRowThreads)
-    norm_partition(const T *__restrict__ in, T *__restrict__ out,
+    norm_partition(const T *__restrict__ in, TO *__restrict__ out,
                    const float *__restrict__ gamma, const float *__restrict__ beta,
-                   float eps, int rows) {
+                   float eps, float outScale, int rows) {
   constexpr int kTokens = WH * WW, kWindowsX = W / WW, kPerImage = H * W;
   int row = blockIdx.x * kRowsPerBlock + threadIdx.x / 32, lane = threadIdx.x % 32;
   if (row >= rows)
@@ -167,19 +199,21 @@ __global__ void __launch_bounds__(kRowThreads)
   LaneRow<C> v;
   v.load(in + ((size_t)b * kPerImage + sy * W + sx) * C, lane);
   v.normalize(gamma, beta, eps, lane);
-  v.store(out + (size_t)row * C, lane);
+  v.store(out + (size_t)row * C, lane, outScale);
 }
 
 /// Window reverse, reverse shift (SH, SW > 0 in shifted blocks) and residual
 /// add: out[image pixel] = residual + proj[its window token]. With NORM it
 /// also writes LayerNorm(out), the input of the block's MLP. `out` may be
 /// `residual` (each row is read before it is written).
-template <typename T, int C, int H, int W, int WH, int WW, int SH, int SW, bool NORM>
+template <typename T, typename TN, int C, int H, int W, int WH, int WW, int SH, int SW,
+          bool NORM>
 __global__ void __launch_bounds__(kRowThreads)
     window_reverse_residual(const T *__restrict__ proj, const T *residual, T *out,
-                            T *__restrict__ normOut,
+                            TN *__restrict__ normOut,
                             const float *__restrict__ gamma,
-                            const float *__restrict__ beta, float eps, int rows) {
+                            const float *__restrict__ beta, float eps, float normScale,
+                            int rows) {
   constexpr int kTokens = WH * WW, kWindowsX = W / WW, kPerImage = H * W;
   int row = blockIdx.x * kRowsPerBlock + threadIdx.x / 32, lane = threadIdx.x % 32;
   if (row >= rows)
@@ -197,18 +231,18 @@ __global__ void __launch_bounds__(kRowThreads)
   v.store(out + (size_t)row * C, lane);
   if constexpr (NORM) {
     v.normalize(gamma, beta, eps, lane);
-    v.store(normOut + (size_t)row * C, lane);
+    v.store(normOut + (size_t)row * C, lane, normScale);
   }
 }
 
 /// Patch merging's gather and LayerNorm: output row (b, i, j) holds the 2x2
 /// patch at (2i + p, 2j + q) in the order (0,0), (1,0), (0,1), (1,1) of
 /// timm, torchvision and Hugging Face, normalised over its 4C values.
-template <typename T, int C, int H, int W>
+template <typename T, typename TO, int C, int H, int W>
 __global__ void __launch_bounds__(kRowThreads)
-    patch_merge_norm(const T *__restrict__ in, T *__restrict__ out,
+    patch_merge_norm(const T *__restrict__ in, TO *__restrict__ out,
                      const float *__restrict__ gamma, const float *__restrict__ beta,
-                     float eps, int rows) {
+                     float eps, float outScale, int rows) {
   constexpr int kC4 = 4 * C, kWo = W / 2, kPerImage = (H / 2) * kWo;
   int row = blockIdx.x * kRowsPerBlock + threadIdx.x / 32, lane = threadIdx.x % 32;
   if (row >= rows)
@@ -224,7 +258,7 @@ __global__ void __launch_bounds__(kRowThreads)
     v.v[n] = c4 < kC4 ? toFloat(in[((size_t)b * H * W + y * W + x) * C + c]) : 0.0f;
   }
   v.normalize(gamma, beta, eps, lane);
-  v.store(out + (size_t)row * kC4, lane);
+  v.store(out + (size_t)row * kC4, lane, outScale);
 }
 
 /// Final LayerNorm and mean over the TOKENS tokens of each image: one block
@@ -390,12 +424,24 @@ __device__ __forceinline__ void mma16816(float (&c)[4], const uint32_t (&a)[4], 
                : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
-template <typename T, int N, int HD, int HEADS, bool MASK, int NW>
+/// Two adjacent outputs in one store.
+template <typename TO>
+__device__ __forceinline__ void storePair(TO *p, float a, float b, float outScale) {
+  if constexpr (kIsQuantized<TO>) {
+    uint16_t bits = (uint16_t)toOutput<TO>(a, outScale).__x |
+                    (uint16_t)((uint16_t)toOutput<TO>(b, outScale).__x << 8);
+    *reinterpret_cast<uint16_t *>(p) = bits;
+  } else {
+    *reinterpret_cast<uint32_t *>(p) = packPair(a, b, TO());
+  }
+}
+
+template <typename T, typename TO, int N, int HD, int HEADS, bool MASK, int NW>
 __global__ void __launch_bounds__(MmaAttentionShape<N, HD>::kWarps * 32)
-    window_attention_mma(const T *__restrict__ qkv, T *__restrict__ out,
+    window_attention_mma(const T *__restrict__ qkv, TO *__restrict__ out,
                          const float4 *__restrict__ biasTiles,
                          const uint8_t *__restrict__ maskGroups, float maskValue,
-                         float scale) {
+                         float scale, float outScale) {
   using Shape = MmaAttentionShape<N, HD>;
   constexpr int kRows = Shape::kRows, kQS = Shape::kQStride, kVS = Shape::kVStride;
   constexpr int kInner = HEADS * HD, kStride = 3 * kInner, kChunks = HD / 8;
@@ -506,14 +552,14 @@ __global__ void __launch_bounds__(MmaAttentionShape<N, HD>::kWarps * 32)
       mma16816(o[dt], a, word(v), word(v + 8), T());
     }
   }
-  T *outA = out + ((size_t)window * N + rowA) * kInner + head * HD + 2 * t;
-  T *outB = outA + 8 * kInner;
+  TO *outA = out + ((size_t)window * N + rowA) * kInner + head * HD + 2 * t;
+  TO *outB = outA + 8 * kInner;
 #pragma unroll
   for (int dt = 0; dt < kDimTiles; ++dt) {
     if (rowA < N)
-      *reinterpret_cast<uint32_t *>(outA + dt * 8) = packPair(o[dt][0], o[dt][1], T());
+      storePair(outA + dt * 8, o[dt][0], o[dt][1], outScale);
     if (rowB < N)
-      *reinterpret_cast<uint32_t *>(outB + dt * 8) = packPair(o[dt][2], o[dt][3], T());
+      storePair(outB + dt * 8, o[dt][2], o[dt][3], outScale);
   }
 }
 
@@ -530,6 +576,16 @@ __global__ void __launch_bounds__(256) gelu_erf(T *__restrict__ x, size_t n) {
     return;
   float v = toFloat(x[i]);
   x[i] = fromFloat<T>(0.5f * v * (1.0f + erff(v * 0.70710678118654752f)));
+}
+
+/// A quantize point no producer could absorb: out = quantize(in).
+template <typename T, typename TO>
+__global__ void __launch_bounds__(256)
+    quantize_elements(const T *__restrict__ in, TO *__restrict__ out, float outScale,
+                      size_t n) {
+  size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n)
+    out[i] = toOutput<TO>(toFloat(in[i]), outScale);
 }
 
 template <typename TIn, typename TOut>

@@ -15,19 +15,28 @@
 
 namespace swinrt {
 
-enum Precision { kFp32 = 0, kTf32 = 1, kFp16 = 2, kBf16 = 3 };
+/// kFp8: fp16 activations and E4M3 GEMMs wherever the model has quantize
+/// points (the rest in fp16).
+enum Precision { kFp32 = 0, kTf32 = 1, kFp16 = 2, kBf16 = 3, kFp8 = 4 };
 
 enum GemmEpilogue { kEpilogueNone = 0, kEpilogueBias = 1, kEpilogueGeluBias = 2 };
 
+/// Element type of a GEMM's x and w.
+enum GemmOperands { kOperandsStorage = 0, kOperandsE4M3 = 1 };
+
 /// One GEMM site: out[M, n] = x[M, k] * w[n, k]^T (+ bias) (+ residual),
-/// M = rowsPerImage * batch, all row-major.
+/// M = rowsPerImage * batch, all row-major. E4M3 sites compute
+/// out = quantize?(epilogue(sx * sw * (x w^T) + bias) (+ residual)) with
+/// the scales read from the device (see `gemm`).
 struct GemmSpec {
   int rowsPerImage;
   int n;
   int k;
   GemmEpilogue epilogue;
   bool residual;    // beta = 1 with the residual as cuBLASLt's C
-  const char *name; // for messages and the profile
+  GemmOperands operands;
+  bool quantizedOutput; // out in E4M3, scaled by the output point's 1 / scale
+  const char *name;     // for messages and the profile
 };
 
 struct Engine;
@@ -66,9 +75,20 @@ struct ModelDesc {
 
 extern const ModelDesc kModel;
 
-/// Runtime services for the generated code (engine.cu).
+/// cuBLASLt reads FP8 scales from device memory, each 16-byte aligned.
+struct alignas(16) GemmScale {
+  float value, pad[3];
+};
+/// Per-site scales of an E4M3 GEMM: w's, x's, and the output's reciprocal.
+struct GemmScales {
+  GemmScale weight, input, outputInverse;
+};
+
+/// Runtime services for the generated code (engine.cu). `scales` is null
+/// for storage-type sites.
 swinrt_status gemm(Exec &ex, int id, int batch, const void *x, const void *w,
-                   const void *bias, const void *residual, void *out);
+                   const void *bias, const void *residual, void *out,
+                   const GemmScales *scales = nullptr);
 /// Profiling mark: the time up to the next mark counts for `layer`.
 void markLayer(Exec &ex, int layer);
 /// Checks the last launch; names the kernel on failure.

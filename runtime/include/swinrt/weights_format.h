@@ -31,7 +31,7 @@ typedef struct swinw_header {
   uint64_t payload_bytes;
   uint64_t payload_checksum;
   uint64_t model_hash;
-  uint32_t precision; /* 0 fp32, 1 tf32, 2 fp16, 3 bf16 */
+  uint32_t precision; /* 0 fp32, 1 tf32, 2 fp16, 3 bf16, 4 fp8 */
   uint32_t reserved0;
   uint8_t reserved[72];
   uint64_t header_checksum;

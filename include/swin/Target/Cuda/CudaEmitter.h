@@ -20,9 +20,11 @@
 
 namespace swin::cuda {
 
-enum class Precision { Fp32, Tf32, Fp16, Bf16 };
+/// Fp8: fp16 activations and E4M3 GEMMs at the model's quantize points
+/// (swin-insert-quant-points with type=fp8).
+enum class Precision { Fp32, Tf32, Fp16, Bf16, Fp8 };
 
-/// "fp32", "tf32", "fp16" or "bf16".
+/// "fp32", "tf32", "fp16", "bf16" or "fp8".
 llvm::StringRef precisionName(Precision precision);
 bool parsePrecision(llvm::StringRef name, Precision &precision);
 

@@ -8,6 +8,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -111,6 +112,15 @@ LogicalResult ConstantOp::verify() {
 }
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+std::optional<llvm::ArrayRef<char>> ConstantOp::getRawData() {
+  if (auto dense = dyn_cast<DenseElementsAttr>(getValue()))
+    return dense.isSplat() ? std::nullopt : std::optional(dense.getRawData());
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(getValue()))
+    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
+      return blob->getData();
+  return std::nullopt;
+}
 
 //===----------------------------------------------------------------------===//
 // Conv2DOp

@@ -38,6 +38,11 @@ def Swin_ConstantOp : Swin_Op<"constant", [ConstantLike, Pure,
   let assemblyFormat = "attr-dict $value";
   let hasFolder = 1;
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The elements' bytes, row-major, when the value is stored densely
+    /// (`dense` other than a splat, or `dense_resource` with its blob).
+    std::optional<::llvm::ArrayRef<char>> getRawData();
+  }];
 }
 
 //===----------------------------------------------------------------------===//
