@@ -216,6 +216,34 @@ def check_quantized(engine: Engine, model64, model32, batches, size: int, eval_d
     return result
 
 
+def kernel_profile(engine: Engine, batch: int, size: int, top: int = 14) -> list[dict]:
+    """GPU time per kernel name (CUPTI, through torch.profiler) over 10
+    graph replays at `batch`: where the time goes, below swinrt_profile's
+    layer categories."""
+    from torch.profiler import ProfilerActivity, profile
+
+    x = torch.randn(batch, 3, size, size, device="cuda")
+    out = torch.empty(batch, engine.info.num_classes, device="cuda")
+    engine(x, out)
+    torch.cuda.synchronize()
+    with profile(activities=[ProfilerActivity.CUDA]) as prof:
+        for _ in range(10):
+            engine(x, out)
+        torch.cuda.synchronize()
+    totals: dict[str, list[float]] = {}
+    for event in prof.events():
+        if event.device_type != torch.autograd.DeviceType.CUDA:
+            continue
+        name = event.name.split("(")[0]
+        name = name.split("<")[0] if name.startswith("void swinrt::") or "swinrt::" in name \
+            else name[:60]
+        entry = totals.setdefault(name.replace("void ", ""), [0.0, 0])
+        entry[0] += event.device_time_total / 10 / 1e3  # ms per run
+        entry[1] += 1
+    rows = sorted(totals.items(), key=lambda item: -item[1][0])[:top]
+    return [{"kernel": k, "ms": v[0], "launches": v[1] // 10} for k, v in rows]
+
+
 def tuning_file_checks(folder: Path) -> list[str]:
     """The tuning file is input too: a malformed one is refused with its line,
     a stale one (another compile of the model) is ignored. Returns failures."""
@@ -450,6 +478,7 @@ def main() -> int:
     parser.add_argument("--baselines", nargs="*", default=[],
                         choices=["eager", "graph", "reduce-overhead", "max-autotune"])
     parser.add_argument("--profile-batches", nargs="*", type=int, default=[])
+    parser.add_argument("--kernel-profile-batches", nargs="*", type=int, default=[])
     parser.add_argument("--arch", default="sm_90")
     parser.add_argument("--autotune", action="store_true",
                         help="bench with cuBLASLt's heuristic choice, autotune each bench "
@@ -567,6 +596,9 @@ def main() -> int:
                 record["bench_ms"] = {b: engine.benchmark(b, 100)[0] for b in bench_batches}
                 record["profile"] = {b: engine.profile(b) for b in args.profile_batches
                                      if b <= args.max_batch}
+                record["kernel_profile"] = {b: kernel_profile(engine, b, size)
+                                            for b in args.kernel_profile_batches
+                                            if b <= args.max_batch}
             engine.close()
             entry[precision] = record
         if args.bench_batches and args.baselines:
@@ -593,6 +625,9 @@ def main() -> int:
                     if batch in times:
                         row += f" | {mode} {times[batch]:.3f} ({times[batch] / ms:.2f}x)"
                 lines.append(row)
+            for batch, table in record.get("kernel_profile", {}).items():
+                lines.append(f"{name:10s} {precision:5s} b{batch} kernels: " + ", ".join(
+                    f"{r['kernel']} x{r['launches']} {r['ms']:.3f}" for r in table))
             for batch, table in record.get("profile", {}).items():
                 total = sum(table.values())
                 lines.append(f"{name:10s} {precision:5s} b{batch} profile: " + ", ".join(
