@@ -104,6 +104,9 @@ def baselines(model32, size: int, batches, modes) -> dict:
     return {"ms": result, "compile_s": compile_s}
 
 
+QUANTIZED = ("fp8",)
+
+
 def bench_model(name: str, args, work: Path) -> dict:
     import timm
     import torch
@@ -123,8 +126,13 @@ def bench_model(name: str, args, work: Path) -> dict:
     for precision in args.precisions:
         folder = work / f"{name}_{precision}"
         start = time.perf_counter()
+        quant = {}
+        if precision in QUANTIZED:  # calibrated once per model, the table reused
+            table = work / f"{name}_calibration.json"
+            quant = {"calib_table": table} if table.exists() else \
+                {"calib": args.calib, "calib_table": table}
         swin_compile(onnx, folder, precision=precision, max_batch=max(args.batches),
-                     arch=args.arch, progress=False, bin_dir=args.bin)
+                     arch=args.arch, progress=False, bin_dir=args.bin, **quant)
         entry["compile_s"][precision] = time.perf_counter() - start
         meta = json.loads((folder / "model.json").read_text())
         entry["flops_per_image"] = meta["flops_per_image"]
@@ -178,7 +186,10 @@ def main(argv: list[str] | None = None) -> int:
                         choices=sorted(MODELS))
     parser.add_argument("--batches", nargs="+", type=int, default=[1, 8, 32, 64, 128])
     parser.add_argument("--precisions", nargs="+", default=["fp16", "bf16"],
-                        choices=["fp32", "tf32", "fp16", "bf16"])
+                        choices=["fp32", "tf32", "fp16", "bf16", "fp8"])
+    parser.add_argument("--calib", type=Path,
+                        help="calibration inputs (.npy folder) for fp8; the table is kept "
+                             "in --work and reused")
     parser.add_argument("--baselines", nargs="*", default=["eager", "graph", "reduce-overhead"],
                         choices=BASELINES,
                         help="PyTorch fp16 baselines (max-autotune takes minutes per batch)")
@@ -194,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if any(b < 1 for b in args.batches):
         parser.error("batches must be positive")
+    if any(p in QUANTIZED for p in args.precisions) and args.calib is None:
+        parser.error("fp8 needs --calib DIR (calibration inputs, see calibration_set)")
 
     import torch
 

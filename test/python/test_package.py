@@ -442,3 +442,14 @@ def test_cpu_parts_work_without_torch(tmp_path, tools):
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           env=env, timeout=120)
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
+
+
+def test_bench_fp8_needs_calibration(capsys):
+    """fp8 rows need calibration inputs; the benchmark says so before it
+    exports anything."""
+    from swin_compiler import bench
+
+    with pytest.raises(SystemExit) as exit_info:
+        bench.main(["--precisions", "fp16", "fp8"])
+    assert exit_info.value.code == 2
+    assert "fp8 needs --calib DIR" in capsys.readouterr().err
