@@ -129,22 +129,15 @@ static std::optional<std::vector<float>> constantData(Value value) {
   if (!type.getElementType().isF32() || !type.hasStaticShape())
     return std::nullopt;
   std::vector<float> values(type.getNumElements());
-  if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue())) {
-    if (dense.isSplat()) {
-      std::fill(values.begin(), values.end(), dense.getSplatValue<float>());
-      return values;
-    }
-    llvm::copy(dense.getValues<float>(), values.begin());
+  if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue()); dense && dense.isSplat()) {
+    std::fill(values.begin(), values.end(), dense.getSplatValue<float>());
     return values;
   }
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue())) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob || blob->getData().size() != values.size() * sizeof(float))
-      return std::nullopt;
-    std::memcpy(values.data(), blob->getData().data(), values.size() * sizeof(float));
-    return values;
-  }
-  return std::nullopt;
+  std::optional<ArrayRef<char>> raw = constant.getRawData();
+  if (!raw || raw->size() != values.size() * sizeof(float))
+    return std::nullopt;
+  std::memcpy(values.data(), raw->data(), raw->size());
+  return values;
 }
 
 /// Replaces the GEMM weight `operand` ([N, K] f32 constant) by a quantized

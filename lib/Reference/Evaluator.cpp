@@ -733,38 +733,27 @@ Error Interpreter::evalConstant(ops::ConstantOp op) {
     return setResult(op, op.getResult(), std::move(buffer));
   };
 
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    if (dense.isSplat()) {
-      float value = dense.getSplatValue<float>();
-      Expected<Buffer> buffer = allocate(op, shape);
-      if (!buffer)
-        return buffer.takeError();
-      std::fill_n(mutableData(*buffer), count, value);
-      return setResult(op, op.getResult(), std::move(*buffer));
-    }
-    llvm::ArrayRef<char> raw = dense.getRawData();
-    if (std::optional<Error> done = borrow(raw.data(), raw.size()))
-      return std::move(*done);
-  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
-      return makeOpError(op, "dense_resource constant has no data");
-    llvm::ArrayRef<char> raw = blob->getData();
-    if (std::optional<Error> done = borrow(raw.data(), raw.size()))
-      return std::move(*done);
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr); dense && dense.isSplat()) {
+    Expected<Buffer> buffer = allocate(op, shape);
+    if (!buffer)
+      return buffer.takeError();
+    std::fill_n(mutableData(*buffer), count, dense.getSplatValue<float>());
+    return setResult(op, op.getResult(), std::move(*buffer));
   }
+  std::optional<llvm::ArrayRef<char>> raw = op.getRawData();
+  if (!raw && isa<DenseResourceElementsAttr>(attr))
+    return makeOpError(op, "dense_resource constant has no data");
+  if (raw)
+    if (std::optional<Error> done = borrow(raw->data(), raw->size()))
+      return std::move(*done);
 
-  // Generic path: any ElementsAttr that can produce floats.
+  // Misaligned raw data is copied; other attributes produce floats.
   Expected<Buffer> buffer = allocate(op, shape);
   if (!buffer)
     return buffer.takeError();
   float *out = mutableData(*buffer);
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    llvm::ArrayRef<char> raw = dense.getRawData();
-    std::memcpy(out, raw.data(), count * sizeof(float));
-  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    llvm::ArrayRef<char> raw = resource.getRawHandle().getBlob()->getData();
-    std::memcpy(out, raw.data(), count * sizeof(float));
+  if (raw) {
+    std::memcpy(out, raw->data(), count * sizeof(float));
   } else {
     auto values = attr.tryGetValues<float>();
     if (!values)
