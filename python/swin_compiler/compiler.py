@@ -69,7 +69,9 @@ def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
     `target_cosine` keeps the most sensitive ones in fp16 until the logits
     cosine against fp32 reaches it. The accuracy against fp32 (CPU
     reference, on `accuracy_inputs` or the calibration inputs) is written as
-    JSON to `accuracy_report` (see docs/quantization.md).
+    JSON to `accuracy_report` (see docs/quantization.md). fp8 builds a
+    library with E4M3 GEMMs (sm_89 and newer); int8 has no GPU kernels yet
+    and needs ``emit="mlir"``.
 
     With `progress` (default: when stderr is a terminal) the tool's step
     lines (import, passes, CUDA emission, nvcc) show as they happen. A
