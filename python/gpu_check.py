@@ -113,6 +113,15 @@ def rel_l2(got: torch.Tensor, ref: torch.Tensor) -> float:
 TORCH_DTYPE = {"fp16": torch.float16, "bf16": torch.bfloat16}
 
 
+def run_poisoned(engine: Engine, x: torch.Tensor) -> tuple[torch.Tensor, bool]:
+    """Our logits for `x`, into an output filled with NaN first; and
+    whether every logit was written."""
+    out = torch.full((x.shape[0], engine.info.num_classes), float("nan"), device="cuda")
+    engine(x, out)
+    torch.cuda.synchronize()
+    return out, bool(torch.isfinite(out).all())
+
+
 def check(engine: Engine, model64, model32, name: str, precision: str, batches, size: int,
           top1_inputs: int, seed: int) -> dict:
     gen = torch.Generator(device="cuda").manual_seed(seed)
@@ -130,10 +139,7 @@ def check(engine: Engine, model64, model32, name: str, precision: str, batches, 
         x = torch.randn(batch, 3, size, size, device="cuda", generator=gen)
         with torch.no_grad():
             ref = model64(x.double())
-        out = torch.full((batch, engine.info.num_classes), float("nan"), device="cuda")
-        engine(x, out)
-        torch.cuda.synchronize()
-        written = bool(torch.isfinite(out).all())
+        out, written = run_poisoned(engine, x)
         err = rel_l2(out, ref) if written else float("nan")
         max_abs = float((out.double() - ref).abs().max()) if written else float("nan")
         rows.append({"batch": batch, "rel_l2": err, "max_abs": max_abs,
@@ -147,9 +153,7 @@ def check(engine: Engine, model64, model32, name: str, precision: str, batches, 
         x = torch.randn(batch, 3, size, size, device="cuda", generator=gen)
         with torch.no_grad():
             ref = model32(x)
-        out = torch.full((batch, engine.info.num_classes), float("nan"), device="cuda")
-        engine(x, out)
-        torch.cuda.synchronize()
+        out, _ = run_poisoned(engine, x)
         agree += int((out.argmax(1) == ref.argmax(1)).sum())
         total += batch
     return {"batches": rows, "top1_agreement": agree / total, "top1_inputs": total,
@@ -176,10 +180,7 @@ def check_quantized(engine: Engine, model64, model32, batches, size: int, eval_d
         x = torch.randn(batch, 3, size, size, device="cuda", generator=gen)
         with torch.no_grad():
             ref = model64(x.double())
-        out = torch.full((batch, engine.info.num_classes), float("nan"), device="cuda")
-        engine(x, out)
-        torch.cuda.synchronize()
-        written = bool(torch.isfinite(out).all())
+        out, written = run_poisoned(engine, x)
         cosine = float(torch.nn.functional.cosine_similarity(out.double(), ref, dim=1).min()) \
             if written else float("nan")
         rows.append({"batch": batch, "all_written": written, "cosine_min": cosine,
@@ -194,12 +195,9 @@ def check_quantized(engine: Engine, model64, model32, batches, size: int, eval_d
         outs, refs = [], []
         for start in range(0, len(inputs), engine.info.max_batch):
             x = inputs[start:start + engine.info.max_batch]
-            out = torch.full((len(x), engine.info.num_classes), float("nan"), device="cuda")
-            engine(x, out)
+            outs.append(run_poisoned(engine, x)[0])
             with torch.no_grad():
                 refs.append(model32(x))
-            outs.append(out)
-        torch.cuda.synchronize()
         got, ref = torch.cat(outs), torch.cat(refs)
         result["real_images"] = logits_accuracy(got, ref)
         result["real_images"]["inputs"] = str(eval_dir)

@@ -85,6 +85,12 @@ struct ScopedPlan {
 
 cublasLtMatrixLayout_t outputLayout(const GemmPlan &plan) { return plan.d ? plan.d : plan.c; }
 
+/// cuBLASLt's C: the residual, or (beta = 0, so never read) the output
+/// when C and D share a type; an E4M3 D cannot stand for an fp16 C.
+const void *matrixC(const GemmSpec &spec, const void *residual, const void *out) {
+  return spec.residual ? residual : spec.quantizedOutput ? nullptr : out;
+}
+
 /// The descriptors of `spec` at `batch`, with `bias` in the epilogue and,
 /// for E4M3 sites, `scales`.
 swinrt_status describe(const GemmSpec &spec, int batch, const void *bias,
@@ -329,9 +335,8 @@ swinrt_status gemm(Exec &ex, int id, int batch, const void *x, const void *w,
   }
   GemmPlan &plan = it->second;
   float alpha = 1.0f, beta = spec.residual ? 1.0f : 0.0f;
-  // With beta = 0 cuBLASLt reads no C; an E4M3 D cannot stand for it.
-  const void *c = spec.residual ? residual : spec.quantizedOutput ? nullptr : out;
-  SWINRT_CUBLAS(cublasLtMatmul(e.lt, plan.desc, &alpha, w, plan.a, x, plan.b, &beta, c,
+  SWINRT_CUBLAS(cublasLtMatmul(e.lt, plan.desc, &alpha, w, plan.a, x, plan.b, &beta,
+                               matrixC(spec, residual, out),
                                plan.c, out, outputLayout(plan), &plan.algo, e.workspace,
                                kWorkspaceBytes, ex.stream));
   return SWINRT_OK;
@@ -480,7 +485,7 @@ swinrt_status swinrt_autotune(swinrt_engine *engine, int batch, int candidates,
       bool e4m3 = spec.operands == kOperandsE4M3;
       const void *xs = e4m3 ? x8 : x, *ws = e4m3 ? w8 : w;
       void *outs = spec.quantizedOutput ? out8 : out;
-      const void *cs = spec.residual ? out : spec.quantizedOutput ? nullptr : out;
+      const void *cs = matrixC(spec, out, outs);
       int best = -1;
       float bestMs = 0.0f, firstMs = -1.0f;
       for (size_t i = 0; i < results.size(); ++i) {

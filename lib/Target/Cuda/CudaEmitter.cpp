@@ -31,6 +31,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cassert>
 #include <climits>
 #include <limits>
 #include <set>
@@ -360,11 +361,12 @@ private:
   }
   void launch(StringRef kernel, StringRef templateArgs, StringRef grid, int block,
               int64_t sharedBytes, ArrayRef<std::string> args);
-  /// `scales` makes it an E4M3 GEMM; `quantizedOutput` writes E4M3.
+  /// A quantized `x` (and `w`) makes it an E4M3 GEMM; `outputInverseScale`
+  /// makes it write E4M3.
   void gemm(StringRef name, int64_t rowsPerImage, int64_t n, int64_t k, StringRef epilogue,
-            int x, uint64_t w, std::optional<uint64_t> bias, std::optional<int> residual,
-            int out, std::optional<uint64_t> scales = std::nullopt,
-            bool quantizedOutput = false);
+            GemmInput x, GemmWeight w, std::optional<uint64_t> bias,
+            std::optional<int> residual, int out,
+            std::optional<float> outputInverseScale = std::nullopt);
   std::string rowsGrid(int64_t rowsPerImage) {
     return "(batch * " + std::to_string(rowsPerImage) + " + 7) / 8";
   }
@@ -519,11 +521,28 @@ static std::optional<float> tensorScale(ArrayRef<float> scales,
   return scales.front();
 }
 
+/// The scale of a quantize point the kernels can write: per tensor, E4M3.
+static std::optional<float> e4m3PointScale(ops::QuantizeOp point) {
+  if (!cast<RankedTensorType>(point.getType()).getElementType().isFloat8E4M3FN())
+    return std::nullopt;
+  return tensorScale(point.getScales(), point.getAxis());
+}
+
 llvm::Expected<uint64_t> Emitter::weight(Operation *user, Value value, WeightKind kind) {
   auto key = std::make_pair(value, static_cast<int>(kind));
   auto it = weightOffsets.find(key);
   if (it != weightOffsets.end())
     return it->second;
+  // A quantized weight (a dequantize of an 8-bit constant) keeps its bytes.
+  if (auto dequantize = value.getDefiningOp<ops::DequantizeOp>()) {
+    auto constant = dequantize.getInput().getDefiningOp<ops::ConstantOp>();
+    if (!constant)
+      return opError(user, "the CUDA backend needs this operand to be a constant (a weight)");
+    auto bytes = constantBytes(constant, 1);
+    if (!bytes)
+      return opError(user, llvm::toString(bytes.takeError()));
+    return weightOffsets[key] = appendPayload(bytes->data(), bytes->size());
+  }
   auto values = constantOperand(
       user, value, "the CUDA backend needs this operand to be a constant (a weight)");
   if (!values)
@@ -558,8 +577,8 @@ llvm::Expected<Emitter::Output> Emitter::outputFor(Value result, StringRef what,
   ops::QuantizeOp point = soleQuantizeUser(result);
   if (!canQuantize || !point)
     return Output{bufferFor(result, what), false, 1.0f};
-  std::optional<float> scale = tensorScale(point.getScales(), point.getAxis());
-  if (!scale || !cast<RankedTensorType>(point.getType()).getElementType().isFloat8E4M3FN())
+  std::optional<float> scale = e4m3PointScale(point);
+  if (!scale)
     return Output{bufferFor(result, what), false, 1.0f}; // lowered on its own
   fusedAway.insert(point);
   batchMultiple[point.getResult()] = batchMultiple.lookup(result);
@@ -570,37 +589,24 @@ llvm::Expected<Emitter::Output> Emitter::outputFor(Value result, StringRef what,
 
 llvm::Expected<Emitter::GemmWeight> Emitter::gemmWeight(Operation *user, Value value,
                                                         bool quantizedInput) {
-  auto dequantize = value.getDefiningOp<ops::DequantizeOp>();
-  if (!dequantize) {
-    if (quantizedInput)
-      return opError(user, "reads a quantized input with a float weight; the CUDA backend "
-                           "quantizes both operands of a GEMM or neither");
-    auto offset = weight(user, value, WeightKind::Storage);
-    if (!offset)
-      return offset.takeError();
-    return GemmWeight{*offset, std::nullopt};
+  std::optional<float> scale;
+  if (auto dequantize = value.getDefiningOp<ops::DequantizeOp>()) {
+    scale = tensorScale(dequantize.getScales(), dequantize.getAxis());
+    Type element = cast<RankedTensorType>(dequantize.getInput().getType()).getElementType();
+    if (!element.isFloat8E4M3FN() || !scale)
+      return opError(user, "has an int8 weight with per-channel scales; the CUDA backend has "
+                           "no int8 GEMMs yet (--precision fp8 compiles to E4M3 GEMMs)");
   }
-  auto constant = dequantize.getInput().getDefiningOp<ops::ConstantOp>();
-  if (!constant)
-    return opError(user, "the CUDA backend needs this operand to be a constant (a weight)");
-  std::optional<float> scale = tensorScale(dequantize.getScales(), dequantize.getAxis());
-  Type element = cast<RankedTensorType>(constant.getType()).getElementType();
-  if (!element.isFloat8E4M3FN() || !scale)
-    return opError(user, "has an int8 weight with per-channel scales; the CUDA backend has no "
-                         "int8 GEMMs yet (--precision fp8 compiles to E4M3 GEMMs)");
-  if (!quantizedInput)
-    return opError(user, "reads a float input with a quantized weight; the CUDA backend "
-                         "quantizes both operands of a GEMM or neither");
-  auto key = std::make_pair(value, static_cast<int>(WeightKind::Storage));
-  auto it = weightOffsets.find(key);
-  if (it != weightOffsets.end())
-    return GemmWeight{it->second, scale};
-  auto bytes = constantBytes(constant, 1);
-  if (!bytes)
-    return opError(user, llvm::toString(bytes.takeError()));
-  uint64_t offset = appendPayload(bytes->data(), bytes->size());
-  weightOffsets[key] = offset;
-  return GemmWeight{offset, scale};
+  if (scale.has_value() != quantizedInput)
+    return opError(user, quantizedInput
+                             ? "reads a quantized input with a float weight; the CUDA backend "
+                               "quantizes both operands of a GEMM or neither"
+                             : "reads a float input with a quantized weight; the CUDA backend "
+                               "quantizes both operands of a GEMM or neither");
+  auto offset = weight(user, value, WeightKind::Storage);
+  if (!offset)
+    return offset.takeError();
+  return GemmWeight{*offset, scale};
 }
 
 uint64_t Emitter::gemmScales(float weightScale, float inputScale, float outputInverse) {
@@ -622,8 +628,8 @@ llvm::Error Emitter::lowerDequantize(ops::DequantizeOp op) {
 }
 
 llvm::Error Emitter::lowerQuantize(ops::QuantizeOp op) {
-  std::optional<float> scale = tensorScale(op.getScales(), op.getAxis());
-  if (!scale || !cast<RankedTensorType>(op.getType()).getElementType().isFloat8E4M3FN())
+  std::optional<float> scale = e4m3PointScale(op);
+  if (!scale)
     return opError(op, "the CUDA backend quantizes activations per tensor to E4M3 only");
   if (activationScale.count(op.getInput()))
     return opError(op, "quantizes a dequantized tensor");
@@ -708,9 +714,14 @@ void Emitter::launch(StringRef kernel, StringRef templateArgs, StringRef grid, i
 }
 
 void Emitter::gemm(StringRef name, int64_t rowsPerImage, int64_t n, int64_t k,
-                   StringRef epilogue, int x, uint64_t w, std::optional<uint64_t> bias,
-                   std::optional<int> residual, int out, std::optional<uint64_t> scales,
-                   bool quantizedOutput) {
+                   StringRef epilogue, GemmInput x, GemmWeight w, std::optional<uint64_t> bias,
+                   std::optional<int> residual, int out,
+                   std::optional<float> outputInverseScale) {
+  assert(x.scale.has_value() == w.scale.has_value() && "gemmWeight pairs the operands");
+  std::optional<uint64_t> scales;
+  if (x.scale)
+    scales = gemmScales(*w.scale, *x.scale, outputInverseScale.value_or(1.0f));
+  bool quantizedOutput = outputInverseScale.has_value();
   int id = static_cast<int>(gemmRows.size());
   flopsPerImage += 2.0 * rowsPerImage * n * k;
   gemmRows.push_back(
@@ -719,11 +730,12 @@ void Emitter::gemm(StringRef name, int64_t rowsPerImage, int64_t n, int64_t k,
                     scales ? "kOperandsE4M3" : "kOperandsStorage",
                     quantizedOutput ? "true" : "false", name)
           .str());
-  use(x);
+  use(x.buffer);
   if (residual)
     use(*residual);
   define(out);
-  body << "  SWINRT_TRY(swinrt::gemm(ex, " << id << ", batch, " << ref(x) << ", W + " << w
+  body << "  SWINRT_TRY(swinrt::gemm(ex, " << id << ", batch, " << ref(x.buffer) << ", W + "
+       << w.offset
        << ", " << (bias ? "W + " + std::to_string(*bias) : std::string("nullptr")) << ", "
        << (residual ? ref(*residual) : std::string("nullptr")) << ", " << ref(out);
   if (scales)
@@ -787,7 +799,8 @@ llvm::Error Emitter::lowerPatchEmbed(ops::PatchEmbedOp op) {
   mark(kPatchEmbed);
   int embedded = scratch("patch embedding", patches * c * storageBytes);
   buffers[columns].lastStep = step;
-  gemm("patch_embed", patches, c, k, "kEpilogueBias", columns, w, b, std::nullopt, embedded);
+  gemm("patch_embed", patches, c, k, "kEpilogueBias", GemmInput{columns, std::nullopt},
+       GemmWeight{w, std::nullopt}, b, std::nullopt, embedded);
   int out = bufferFor(op.getResult(), "embedded tokens");
   use(embedded);
   define(out);
@@ -879,11 +892,7 @@ llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
   mark(kAttention);
   int64_t perImage = rowsPerImage(op.getInput());
   int qkv = scratch("qkv", perImage * 3 * inner * storageBytes);
-  std::optional<uint64_t> qkvScales;
-  if (x.scale)
-    qkvScales = gemmScales(*wqkv.scale, *x.scale, 1.0f);
-  gemm("qkv", perImage, 3 * inner, c, "kEpilogueBias", x.buffer, wqkv.offset, bqkv,
-       std::nullopt, qkv, qkvScales);
+  gemm("qkv", perImage, 3 * inner, c, "kEpilogueBias", x, wqkv, bqkv, std::nullopt, qkv);
   SWIN_TRY_ASSIGN(out, outputFor(op.getResult(), "attention output", useMma));
   use(qkv);
   define(out.buffer);
@@ -948,11 +957,7 @@ llvm::Error Emitter::lowerAttentionOutput(ops::AttentionOutputOp op) {
   mark(kProjection);
   int64_t perImage = rowsPerImage(op.getResidual());
   int proj = scratch("projection (window order)", perImage * c * storageBytes);
-  std::optional<uint64_t> projScales;
-  if (x.scale)
-    projScales = gemmScales(*wproj.scale, *x.scale, 1.0f);
-  gemm("proj", perImage, c, ci, "kEpilogueBias", x.buffer, wproj.offset, bproj, std::nullopt,
-       proj, projScales);
+  gemm("proj", perImage, c, ci, "kEpilogueBias", x, wproj, bproj, std::nullopt, proj);
   int residual = valueBuffer.lookup(op.getResidual());
   int out = bufferInPlace(op.getResult(), op.getResidual(), op, "residual stream");
   use(proj);
@@ -1026,11 +1031,8 @@ llvm::Error Emitter::lowerLinear(ops::LinearOp op) {
   StringRef epilogue = epilogueGelu ? "kEpilogueGeluBias"
                        : bias       ? "kEpilogueBias"
                                     : "kEpilogueNone";
-  std::optional<uint64_t> scales;
-  if (x.scale)
-    scales = gemmScales(*w.scale, *x.scale, out.inverseScale);
-  gemm(gelu ? "fc1" : "linear", perImage, n, k, epilogue, x.buffer, w.offset, bias,
-       std::nullopt, out.buffer, scales, out.quantized);
+  gemm(gelu ? "fc1" : "linear", perImage, n, k, epilogue, x, w, bias, std::nullopt,
+       out.buffer, out.quantized ? std::optional<float>(out.inverseScale) : std::nullopt);
   if (geluKernel) {
     use(out.buffer);
     std::string count = "(size_t)batch * " + std::to_string(perImage * n);
@@ -1054,10 +1056,7 @@ llvm::Error Emitter::lowerResidualLinear(ops::ResidualLinearOp op) {
     return opError(op, "input and residual rows differ");
   int residual = valueBuffer.lookup(op.getResidual());
   int out = bufferInPlace(op.getResult(), op.getResidual(), op, "residual stream");
-  std::optional<uint64_t> scales;
-  if (x.scale)
-    scales = gemmScales(*w.scale, *x.scale, 1.0f);
-  gemm("fc2", perImage, n, k, "kEpilogueBias", x.buffer, w.offset, b, residual, out, scales);
+  gemm("fc2", perImage, n, k, "kEpilogueBias", x, w, b, residual, out);
   return llvm::Error::success();
 }
 
@@ -1076,7 +1075,7 @@ llvm::Error Emitter::lowerPatchMerging(ops::PatchMergingOp op) {
       return opError(op, "the CUDA backend quantizes the reduction's input to E4M3 only");
     pointScale = op.getQuantScaleAttr().getValueAsDouble();
   }
-  SWIN_TRY_ASSIGN(weightOffset, gemmWeight(op, op.getWeight(), pointScale.has_value()));
+  SWIN_TRY_ASSIGN(reduction, gemmWeight(op, op.getWeight(), pointScale.has_value()));
   comment(op);
   mark(kMerging);
   int64_t outPerImage = rowsPerImage(op.getResult());
@@ -1091,11 +1090,8 @@ llvm::Error Emitter::lowerPatchMerging(ops::PatchMergingOp op) {
           floatLiteral(op.getEpsilon().convertToFloat()), floatLiteral(merged.inverseScale),
           rows(outPerImage)});
   int out = bufferFor(op.getResult(), "merged tokens");
-  std::optional<uint64_t> scales;
-  if (pointScale)
-    scales = gemmScales(*weightOffset.scale, *pointScale, 1.0f);
-  gemm("reduction", outPerImage, n, 4 * c, "kEpilogueNone", merged.buffer,
-       weightOffset.offset, std::nullopt, std::nullopt, out, scales);
+  gemm("reduction", outPerImage, n, 4 * c, "kEpilogueNone", GemmInput{merged.buffer, pointScale},
+       reduction, std::nullopt, std::nullopt, out);
   return llvm::Error::success();
 }
 
@@ -1123,7 +1119,8 @@ llvm::Error Emitter::lowerClassifierHead(ops::ClassifierHeadOp op) {
          {"act(" + ref(in) + ")", "act(" + ref(pooled) + ")", wf(gamma), wf(beta),
           floatLiteral(op.getEpsilon().convertToFloat())});
   int out = bufferFor(op.getResult(), "logits");
-  gemm("head", 1, classes, c, "kEpilogueBias", pooled, w, b, std::nullopt, out);
+  gemm("head", 1, classes, c, "kEpilogueBias", GemmInput{pooled, std::nullopt},
+       GemmWeight{w, std::nullopt}, b, std::nullopt, out);
   return llvm::Error::success();
 }
 
