@@ -15,12 +15,13 @@ each precision, then
   (reduce-overhead, optionally max-autotune), with compile times;
 * profile: the per-layer table of swinrt_profile.
 
-Quantized precisions (fp8) compile with a calibration table made on the CPU
+Quantized precisions (int8, fp8) compile with a calibration table made on the CPU
 (`--quant-table`, from `swin-compile --calib` on the same export), and
 are checked on real-image inputs (`--quant-eval`, python/photo_sets.py):
 logits cosine, top-1 agreement and relative error against PyTorch fp32,
 against the targets of docs/quantization.md, and, where `--quant-reference`
-holds the CPU reference's logits of the quantized module on those inputs,
+holds the CPU reference's logits of the quantized module on those inputs
+(one file per precision: `--quant-reference int8=A.npy fp8=B.npy`),
 the distance between our kernels and the quantized IR they implement.
 
 Prints a short table last and writes everything to OUT/results.json.
@@ -485,13 +486,20 @@ def main() -> int:
                         help="calibration table for int8/fp8 (swin-compile --calib-table)")
     parser.add_argument("--quant-eval", type=Path,
                         help="real-image .npy inputs for the int8/fp8 accuracy check")
-    parser.add_argument("--quant-reference", type=Path,
-                        help="the CPU reference's logits of the quantized module on "
-                             "--quant-eval (.npy, [N, classes])")
+    parser.add_argument("--quant-reference", nargs="*", default=[], metavar="PRECISION=NPY",
+                        help="per quantized precision, the CPU reference's logits of the "
+                             "quantized module on --quant-eval (.npy, [N, classes])")
     parser.add_argument("--python-api", action="store_true",
                         help="run docs/python.md's example as written, then check engine(x) "
                              "on every kind of input")
     args = parser.parse_args()
+    quant_references = {}
+    for item in args.quant_reference:
+        precision, sep, path = item.partition("=")
+        if not sep or precision not in QUANTIZED:
+            parser.error(f"--quant-reference takes PRECISION=NPY with PRECISION in "
+                         f"{QUANTIZED}, got '{item}'")
+        quant_references[precision] = Path(path)
 
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
@@ -558,7 +566,7 @@ def main() -> int:
             if precision in args.precisions and precision in QUANTIZED:
                 record["check"] = q = check_quantized(
                     engine, model64, model32, args.batches, size, args.quant_eval,
-                    args.quant_reference, seed=len(lines) + 1)
+                    quant_references.get(precision), seed=len(lines) + 1)
                 ok = all(r["ok"] for r in q["batches"])
                 failures += not ok
                 line = (f"{name:10s} {precision:5s} check {'PASS' if ok else 'FAIL'}: every "

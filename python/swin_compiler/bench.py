@@ -104,7 +104,7 @@ def baselines(model32, size: int, batches, modes) -> dict:
     return {"ms": result, "compile_s": compile_s}
 
 
-QUANTIZED = ("fp8",)
+QUANTIZED = ("int8", "fp8")
 
 
 def bench_model(name: str, args, work: Path) -> dict:
@@ -186,9 +186,9 @@ def main(argv: list[str] | None = None) -> int:
                         choices=sorted(MODELS))
     parser.add_argument("--batches", nargs="+", type=int, default=[1, 8, 32, 64, 128])
     parser.add_argument("--precisions", nargs="+", default=["fp16", "bf16"],
-                        choices=["fp32", "tf32", "fp16", "bf16", "fp8"])
+                        choices=["fp32", "tf32", "fp16", "bf16", "int8", "fp8"])
     parser.add_argument("--calib", type=Path,
-                        help="calibration inputs (.npy folder) for fp8; the table is kept "
+                        help="calibration inputs (.npy folder) for int8 and fp8; the table is kept "
                              "in --work and reused")
     parser.add_argument("--baselines", nargs="*", default=["eager", "graph", "reduce-overhead"],
                         choices=BASELINES,
@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     if any(b < 1 for b in args.batches):
         parser.error("batches must be positive")
     if any(p in QUANTIZED for p in args.precisions) and args.calib is None:
-        parser.error("fp8 needs --calib DIR (calibration inputs, see calibration_set)")
+        parser.error("int8 and fp8 need --calib DIR (calibration inputs, see calibration_set)")
 
     import torch
 

@@ -70,8 +70,9 @@ def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
     cosine against fp32 reaches it. The accuracy against fp32 (CPU
     reference, on `accuracy_inputs` or the calibration inputs) is written as
     JSON to `accuracy_report` (see docs/quantization.md). fp8 builds a
-    library with E4M3 GEMMs (sm_89 and newer); int8 has no GPU kernels yet
-    and needs ``emit="mlir"``.
+    library with E4M3 GEMMs through cuBLASLt (sm_89 and newer); int8 one
+    with libswinrt's int8 GEMM and per-channel weight scales (sm_80 and
+    newer, Jetson Orin included).
 
     With `progress` (default: when stderr is a terminal) the tool's step
     lines (import, passes, CUDA emission, nvcc) show as they happen. A

@@ -44,6 +44,7 @@ cudaDataType_t storageType() {
   switch (kModel.precision) {
   case kFp16:
   case kFp8:
+  case kInt8:
     return CUDA_R_16F;
   case kBf16:
     return CUDA_R_16BF;
@@ -53,9 +54,7 @@ cudaDataType_t storageType() {
 }
 
 size_t storageBytes() {
-  return kModel.precision == kFp16 || kModel.precision == kBf16 || kModel.precision == kFp8
-             ? 2
-             : 4;
+  return kModel.precision == kFp32 || kModel.precision == kTf32 ? 4 : 2;
 }
 
 void destroyPlan(GemmPlan &plan) {
@@ -259,7 +258,7 @@ swinrt_status fill(void *data, size_t count, uint32_t seed, cudaStream_t stream,
   unsigned blocks = (unsigned)((count + 255) / 256);
   if (e4m3)
     fillOperand<<<blocks, 256, 0, stream>>>((__nv_fp8_e4m3 *)data, count, seed);
-  else if (kModel.precision == kFp16 || kModel.precision == kFp8)
+  else if (kModel.precision == kFp16 || kModel.precision == kFp8 || kModel.precision == kInt8)
     fillOperand<<<blocks, 256, 0, stream>>>((__half *)data, count, seed);
   else if (kModel.precision == kBf16)
     fillOperand<<<blocks, 256, 0, stream>>>((__nv_bfloat16 *)data, count, seed);
@@ -433,6 +432,8 @@ swinrt_status swinrt_autotune(swinrt_engine *engine, int batch, int candidates,
   size_t xCount = 0, wCount = 0, outCount = 0, biasCount = 0;
   for (int id = 0; id < kModel.numGemms; ++id) {
     const GemmSpec &s = kModel.gemms[id];
+    if (s.operands == kOperandsInt8)
+      continue; // our own kernel (gemm_int8.cuh), not cuBLASLt's
     shapes[{s.rowsPerImage, s.n, s.k, (int)s.epilogue, s.residual, (int)s.operands,
             s.quantizedOutput}]
         .push_back(id);

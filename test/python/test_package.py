@@ -444,12 +444,13 @@ def test_cpu_parts_work_without_torch(tmp_path, tools):
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
 
 
-def test_bench_fp8_needs_calibration(capsys):
-    """fp8 rows need calibration inputs; the benchmark says so before it
-    exports anything."""
+@pytest.mark.parametrize("precision", ["int8", "fp8"])
+def test_bench_quantized_needs_calibration(capsys, precision):
+    """int8 and fp8 rows need calibration inputs; the benchmark says so
+    before it exports anything."""
     from swin_compiler import bench
 
     with pytest.raises(SystemExit) as exit_info:
-        bench.main(["--precisions", "fp16", "fp8"])
+        bench.main(["--precisions", "fp16", precision])
     assert exit_info.value.code == 2
-    assert "fp8 needs --calib DIR" in capsys.readouterr().err
+    assert "int8 and fp8 need --calib DIR" in capsys.readouterr().err

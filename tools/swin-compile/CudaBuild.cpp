@@ -89,7 +89,8 @@ static std::vector<std::string> commonFlags(ArrayRef<std::string> archs) {
 /// The nvcc steps, run in `dir`: one compile per translation unit, then the
 /// link.
 static std::vector<std::vector<std::string>> buildSteps(StringRef nvcc,
-                                                        ArrayRef<std::string> archs) {
+                                                        ArrayRef<std::string> archs,
+                                                        bool int8Gemms) {
   std::vector<std::string> flags = commonFlags(archs);
   SmallString<256> cudaLib(nvcc);
   sys::path::remove_filename(cudaLib); // bin
@@ -97,7 +98,10 @@ static std::vector<std::vector<std::string>> buildSteps(StringRef nvcc,
   sys::path::append(cudaLib, "lib64");
   std::vector<std::vector<std::string>> steps;
   std::vector<std::string> link = {nvcc.str(), "-shared", "-o", "libswinmodel.so"};
-  for (StringRef unit : {"model", "engine", "gemm"}) {
+  std::vector<StringRef> units = {"model", "engine", "gemm"};
+  if (int8Gemms)
+    units.push_back("gemm_int8");
+  for (StringRef unit : units) {
     std::vector<std::string> args = {nvcc.str()};
     args.insert(args.end(), flags.begin(), flags.end());
     std::string object = "build/" + unit.str() + ".o";
@@ -210,7 +214,7 @@ Error swin::writeCudaPackage(const cuda::CudaModel &model, const PackageRequest 
       return found.takeError();
     nvcc = *found;
   }
-  auto steps = buildSteps(nvcc, request.archs);
+  auto steps = buildSteps(nvcc, request.archs, model.int8Gemms);
   std::string script = "#!/bin/sh\n# Rebuilds libswinmodel.so from src/ (what swin-compile "
                        "ran).\nset -e\ncd \"$(dirname \"$0\")\"\nmkdir -p build\n";
   for (const auto &step : steps) {

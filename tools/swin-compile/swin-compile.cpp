@@ -292,10 +292,9 @@ int main(int argc, char **argv) {
   std::optional<swin::quant::QuantType> quantType;
   if (auto type = swin::quant::parseQuantType(precision)) {
     quantType = *type;
-    if (*quantType == swin::quant::QuantType::Int8 && emit != EmitKind::Mlir)
-      return error("--precision int8: the CUDA backend has no int8 GEMMs yet (use --precision "
-                   "fp8, or --emit=mlir for the quantized module)");
-    emitOptions.precision = swin::cuda::Precision::Fp8;
+    emitOptions.precision = *quantType == swin::quant::QuantType::Int8
+                                ? swin::cuda::Precision::Int8
+                                : swin::cuda::Precision::Fp8;
     if (importOnly)
       return error("--import-only stops before quantization");
   } else {

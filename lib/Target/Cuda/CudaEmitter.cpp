@@ -2,7 +2,8 @@
 //
 // One walk over the fused function turns each op into steps: kernel
 // launches (templates from runtime/kernels, instantiated for the op's
-// shapes) and cuBLASLt GEMMs (through swinrt::gemm). Activations become
+// shapes) and GEMMs: cuBLASLt's (through swinrt::gemm), or, for int8 sites,
+// libswinrt's gemm_s8 (through swinrt::gemmInt8). Activations become
 // arena buffers with live ranges over the steps; the memory planner places
 // them, and the arena offsets are substituted into the text last. Weights
 // are converted to their storage type and packed, 256-byte aligned, into
@@ -55,6 +56,8 @@ StringRef precisionName(Precision precision) {
     return "bf16";
   case Precision::Fp8:
     return "fp8";
+  case Precision::Int8:
+    return "int8";
   }
   return "fp16";
 }
@@ -66,6 +69,7 @@ bool parsePrecision(StringRef name, Precision &precision) {
                                         .Case("fp16", Precision::Fp16)
                                         .Case("bf16", Precision::Bf16)
                                         .Case("fp8", Precision::Fp8)
+                                        .Case("int8", Precision::Int8)
                                         .Default(std::nullopt);
   if (!parsed)
     return false;
@@ -262,6 +266,7 @@ public:
       break;
     case Precision::Fp16:
     case Precision::Fp8:
+    case Precision::Int8:
       storageType = "__half";
       storageBytes = 2;
       break;
@@ -331,14 +336,24 @@ private:
                                        ? std::nullopt
                                        : std::optional<float>(it->second)};
   }
-  /// A GEMM's w: its offset, and its scale when it is a quantized constant.
+  /// A GEMM's w: its offset, and its scales when it is a quantized
+  /// constant (one for E4M3, one per output channel for int8).
   struct GemmWeight {
     uint64_t offset;
-    std::optional<float> scale;
+    std::vector<float> scales; // empty for a float weight
   };
   llvm::Expected<GemmWeight> gemmWeight(Operation *user, Value value, bool quantizedInput);
   /// The scale block of an E4M3 GEMM (swinrt::GemmScales).
   uint64_t gemmScales(float weightScale, float inputScale, float outputInverse);
+  /// The 8-bit element type of the precision's quantize points.
+  bool isQuantType(Type type) const {
+    return options.precision == Precision::Int8 ? type.isInteger(8) : type.isFloat8E4M3FN();
+  }
+  StringRef quantTypeName() const {
+    return options.precision == Precision::Int8 ? "int8" : "E4M3";
+  }
+  /// The per-tensor scale of a quantize point the kernels can write.
+  std::optional<float> pointScale(ops::QuantizeOp point) const;
   llvm::Error lowerDequantize(ops::DequantizeOp op);
   llvm::Error lowerQuantize(ops::QuantizeOp op);
   /// Packs a shifted-window mask as one group id per (window, token); the
@@ -361,8 +376,8 @@ private:
   }
   void launch(StringRef kernel, StringRef templateArgs, StringRef grid, int block,
               int64_t sharedBytes, ArrayRef<std::string> args);
-  /// A quantized `x` (and `w`) makes it an E4M3 GEMM; `outputInverseScale`
-  /// makes it write E4M3.
+  /// A quantized `x` (and `w`) makes it an 8-bit GEMM (E4M3 or int8, as the
+  /// precision says); `outputInverseScale` makes it write 8 bits.
   void gemm(StringRef name, int64_t rowsPerImage, int64_t n, int64_t k, StringRef epilogue,
             GemmInput x, GemmWeight w, std::optional<uint64_t> bias,
             std::optional<int> residual, int out,
@@ -418,6 +433,7 @@ private:
   std::vector<char> payload;
   llvm::DenseMap<std::pair<Value, int>, uint64_t> weightOffsets;
   std::vector<std::string> gemmRows;
+  unsigned int8GemmCount = 0; // sites on gemm_s8
   llvm::SetVector<std::string, std::vector<std::string>, std::set<std::string>>
       initLines; // once per kernel instantiation
   std::string prologueText, epilogueText;
@@ -521,9 +537,15 @@ static std::optional<float> tensorScale(ArrayRef<float> scales,
   return scales.front();
 }
 
-/// The scale of a quantize point the kernels can write: per tensor, E4M3.
-static std::optional<float> e4m3PointScale(ops::QuantizeOp point) {
-  if (!cast<RankedTensorType>(point.getType()).getElementType().isFloat8E4M3FN())
+static std::string typeName(Type type) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  type.print(os);
+  return text;
+}
+
+std::optional<float> Emitter::pointScale(ops::QuantizeOp point) const {
+  if (!isQuantType(cast<RankedTensorType>(point.getType()).getElementType()))
     return std::nullopt;
   return tensorScale(point.getScales(), point.getAxis());
 }
@@ -577,27 +599,42 @@ llvm::Expected<Emitter::Output> Emitter::outputFor(Value result, StringRef what,
   ops::QuantizeOp point = soleQuantizeUser(result);
   if (!canQuantize || !point)
     return Output{bufferFor(result, what), false, 1.0f};
-  std::optional<float> scale = e4m3PointScale(point);
+  std::optional<float> scale = pointScale(point);
   if (!scale)
     return Output{bufferFor(result, what), false, 1.0f}; // lowered on its own
   fusedAway.insert(point);
   batchMultiple[point.getResult()] = batchMultiple.lookup(result);
-  int id = scratch((what + " (E4M3)").str(), rowsPerImage(result) * channels(result));
+  int id = scratch((what + " (" + quantTypeName() + ")").str(),
+                   rowsPerImage(result) * channels(result));
   valueBuffer[point.getResult()] = id;
   return Output{id, true, 1.0f / *scale};
 }
 
 llvm::Expected<Emitter::GemmWeight> Emitter::gemmWeight(Operation *user, Value value,
                                                         bool quantizedInput) {
-  std::optional<float> scale;
+  std::vector<float> scales;
   if (auto dequantize = value.getDefiningOp<ops::DequantizeOp>()) {
-    scale = tensorScale(dequantize.getScales(), dequantize.getAxis());
     Type element = cast<RankedTensorType>(dequantize.getInput().getType()).getElementType();
-    if (!element.isFloat8E4M3FN() || !scale)
-      return opError(user, "has an int8 weight with per-channel scales; the CUDA backend has "
-                           "no int8 GEMMs yet (--precision fp8 compiles to E4M3 GEMMs)");
+    int64_t outChannels = cast<RankedTensorType>(value.getType()).getDimSize(0);
+    ArrayRef<float> given = dequantize.getScales();
+    bool perTensor = tensorScale(given, dequantize.getAxis()).has_value();
+    bool perChannel = dequantize.getAxis() == 0u &&
+                      static_cast<int64_t>(given.size()) == outChannels;
+    if (!isQuantType(element))
+      return opError(user, "has a weight quantized to " + typeName(element) +
+                               "; precision " + precisionName(options.precision) +
+                               " compiles " + quantTypeName() + " weights");
+    if (options.precision == Precision::Fp8 && !perTensor)
+      return opError(user, "has an E4M3 weight with per-channel scales; cuBLASLt's E4M3 "
+                           "GEMMs on sm_90 take one weight scale");
+    if (options.precision == Precision::Int8 && !perTensor && !perChannel)
+      return opError(user, "has an int8 weight scaled along an axis other than its output "
+                           "channels");
+    scales.assign(given.begin(), given.end());
+    if (perTensor)
+      scales.assign(options.precision == Precision::Int8 ? outChannels : 1, given.front());
   }
-  if (scale.has_value() != quantizedInput)
+  if (!scales.empty() != quantizedInput)
     return opError(user, quantizedInput
                              ? "reads a quantized input with a float weight; the CUDA backend "
                                "quantizes both operands of a GEMM or neither"
@@ -606,7 +643,7 @@ llvm::Expected<Emitter::GemmWeight> Emitter::gemmWeight(Operation *user, Value v
   auto offset = weight(user, value, WeightKind::Storage);
   if (!offset)
     return offset.takeError();
-  return GemmWeight{*offset, scale};
+  return GemmWeight{*offset, std::move(scales)};
 }
 
 uint64_t Emitter::gemmScales(float weightScale, float inputScale, float outputInverse) {
@@ -628,15 +665,18 @@ llvm::Error Emitter::lowerDequantize(ops::DequantizeOp op) {
 }
 
 llvm::Error Emitter::lowerQuantize(ops::QuantizeOp op) {
-  std::optional<float> scale = e4m3PointScale(op);
+  std::optional<float> scale = pointScale(op);
   if (!scale)
-    return opError(op, "the CUDA backend quantizes activations per tensor to E4M3 only");
+    return opError(op, "precision " + precisionName(options.precision) +
+                           " quantizes activations per tensor to " + quantTypeName() +
+                           " only");
   if (activationScale.count(op.getInput()))
     return opError(op, "quantizes a dequantized tensor");
   batchMultiple[op.getResult()] = batchMultiple.lookup(op.getInput());
   comment(op);
   int in = valueBuffer.lookup(op.getInput());
-  int out = scratch("quantized (E4M3)", rowsPerImage(op.getResult()) * channels(op.getResult()));
+  int out = scratch(("quantized (" + quantTypeName() + ")").str(),
+                    rowsPerImage(op.getResult()) * channels(op.getResult()));
   valueBuffer[op.getResult()] = out;
   use(in);
   define(out);
@@ -717,27 +757,45 @@ void Emitter::gemm(StringRef name, int64_t rowsPerImage, int64_t n, int64_t k,
                    StringRef epilogue, GemmInput x, GemmWeight w, std::optional<uint64_t> bias,
                    std::optional<int> residual, int out,
                    std::optional<float> outputInverseScale) {
-  assert(x.scale.has_value() == w.scale.has_value() && "gemmWeight pairs the operands");
+  assert(x.scale.has_value() == !w.scales.empty() && "gemmWeight pairs the operands");
+  bool int8 = x.scale && options.precision == Precision::Int8;
   std::optional<uint64_t> scales;
-  if (x.scale)
-    scales = gemmScales(*w.scale, *x.scale, outputInverseScale.value_or(1.0f));
+  if (int8) {
+    // alpha[c] = sx * sw[c]: gemm_s8 dequantizes with one multiply.
+    std::vector<float> alpha(w.scales);
+    for (float &a : alpha)
+      a *= *x.scale;
+    scales = appendPayload(alpha.data(), alpha.size() * sizeof(float));
+    ++int8GemmCount;
+    initLines.insert("  SWINRT_TRY(swinrt::prepareGemmInt8Kernels());");
+  } else if (x.scale) {
+    scales = gemmScales(w.scales.front(), *x.scale, outputInverseScale.value_or(1.0f));
+  }
   bool quantizedOutput = outputInverseScale.has_value();
   int id = static_cast<int>(gemmRows.size());
   flopsPerImage += 2.0 * rowsPerImage * n * k;
   gemmRows.push_back(
       llvm::formatv("    {{{0}, {1}, {2}, swinrt::{3}, {4}, swinrt::{5}, {6}, \"{7}\"},",
                     rowsPerImage, n, k, epilogue, residual ? "true" : "false",
-                    scales ? "kOperandsE4M3" : "kOperandsStorage",
+                    int8 ? "kOperandsInt8" : scales ? "kOperandsE4M3" : "kOperandsStorage",
                     quantizedOutput ? "true" : "false", name)
           .str());
   use(x.buffer);
   if (residual)
     use(*residual);
   define(out);
+  std::string biasArg = bias ? "W + " + std::to_string(*bias) : std::string("nullptr");
+  std::string residualArg = residual ? ref(*residual) : std::string("nullptr");
+  if (int8) {
+    body << "  SWINRT_TRY(swinrt::gemmInt8(ex, " << id << ", batch, " << ref(x.buffer)
+         << ", W + " << w.offset << ", " << wf(*scales) << ", " << biasArg << ", "
+         << residualArg << ", " << ref(out) << ", "
+         << floatLiteral(outputInverseScale.value_or(1.0f)) << "));\n";
+    ++step;
+    return;
+  }
   body << "  SWINRT_TRY(swinrt::gemm(ex, " << id << ", batch, " << ref(x.buffer) << ", W + "
-       << w.offset
-       << ", " << (bias ? "W + " + std::to_string(*bias) : std::string("nullptr")) << ", "
-       << (residual ? ref(*residual) : std::string("nullptr")) << ", " << ref(out);
+       << w.offset << ", " << biasArg << ", " << residualArg << ", " << ref(out);
   if (scales)
     body << ", reinterpret_cast<const swinrt::GemmScales *>(W + " << *scales << ")";
   body << "));\n";
@@ -800,7 +858,7 @@ llvm::Error Emitter::lowerPatchEmbed(ops::PatchEmbedOp op) {
   int embedded = scratch("patch embedding", patches * c * storageBytes);
   buffers[columns].lastStep = step;
   gemm("patch_embed", patches, c, k, "kEpilogueBias", GemmInput{columns, std::nullopt},
-       GemmWeight{w, std::nullopt}, b, std::nullopt, embedded);
+       GemmWeight{w, {}}, b, std::nullopt, embedded);
   int out = bufferFor(op.getResult(), "embedded tokens");
   use(embedded);
   define(out);
@@ -1021,16 +1079,19 @@ llvm::Error Emitter::lowerLinear(ops::LinearOp op) {
   comment(op);
   mark(gelu ? kMlpFc1 : kOther);
   int64_t perImage = rowsPerImage(op.getInput());
-  bool epilogueGelu =
-      activation == ops::Activation::gelu_tanh || (gelu && !exactGelu);
+  // gemm_s8 (int8 sites) has both GELU forms in its epilogue; cuBLASLt
+  // only the tanh form, so exact GELU is a kernel of its own there.
+  bool int8Site = x.scale.has_value() && options.precision == Precision::Int8;
+  bool tanhForm = activation == ops::Activation::gelu_tanh || !exactGelu;
+  bool epilogueGelu = gelu && (tanhForm || int8Site);
   bool geluKernel = gelu && !epilogueGelu;
   // cuBLASLt writes E4M3 only from E4M3 operands, and the epilogue must be
   // the last step before the quantize point.
   SWIN_TRY_ASSIGN(out, outputFor(op.getResult(), gelu ? "MLP hidden" : "linear",
                                  x.scale.has_value() && !geluKernel));
-  StringRef epilogue = epilogueGelu ? "kEpilogueGeluBias"
-                       : bias       ? "kEpilogueBias"
-                                    : "kEpilogueNone";
+  StringRef epilogue = !epilogueGelu ? (bias ? "kEpilogueBias" : "kEpilogueNone")
+                       : tanhForm    ? "kEpilogueGeluBias"
+                                     : "kEpilogueGeluErfBias";
   gemm(gelu ? "fc1" : "linear", perImage, n, k, epilogue, x, w, bias, std::nullopt,
        out.buffer, out.quantized ? std::optional<float>(out.inverseScale) : std::nullopt);
   if (geluKernel) {
@@ -1071,8 +1132,10 @@ llvm::Error Emitter::lowerPatchMerging(ops::PatchMergingOp op) {
   // the LayerNorm and the reduction.
   std::optional<float> pointScale;
   if (std::optional<Type> type = op.getQuantType()) {
-    if (!type->isFloat8E4M3FN())
-      return opError(op, "the CUDA backend quantizes the reduction's input to E4M3 only");
+    if (!isQuantType(*type))
+      return opError(op, "precision " + precisionName(options.precision) +
+                             " quantizes the reduction's input to " + quantTypeName() +
+                             " only");
     pointScale = op.getQuantScaleAttr().getValueAsDouble();
   }
   SWIN_TRY_ASSIGN(reduction, gemmWeight(op, op.getWeight(), pointScale.has_value()));
@@ -1080,7 +1143,8 @@ llvm::Error Emitter::lowerPatchMerging(ops::PatchMergingOp op) {
   mark(kMerging);
   int64_t outPerImage = rowsPerImage(op.getResult());
   int in = valueBuffer.lookup(op.getInput());
-  Output merged{scratch(pointScale ? "merged patches (LN, E4M3)" : "merged patches (LN)",
+  Output merged{scratch(pointScale ? ("merged patches (LN, " + quantTypeName() + ")").str()
+                                   : std::string("merged patches (LN)"),
                         outPerImage * 4 * c * (pointScale ? 1 : storageBytes)),
                 pointScale.has_value(), pointScale ? 1.0f / *pointScale : 1.0f};
   use(in);
@@ -1120,7 +1184,7 @@ llvm::Error Emitter::lowerClassifierHead(ops::ClassifierHeadOp op) {
           floatLiteral(op.getEpsilon().convertToFloat())});
   int out = bufferFor(op.getResult(), "logits");
   gemm("head", 1, classes, c, "kEpilogueBias", GemmInput{pooled, std::nullopt},
-       GemmWeight{w, std::nullopt}, b, std::nullopt, out);
+       GemmWeight{w, {}}, b, std::nullopt, out);
   return llvm::Error::success();
 }
 
@@ -1161,10 +1225,11 @@ llvm::Expected<CudaModel> Emitter::run() {
                          (isa<ops::PatchMergingOp>(op) &&
                           cast<ops::PatchMergingOp>(op).getQuantType().has_value());
   });
-  if (hasQuantizePoints && options.precision != Precision::Fp8)
+  if (hasQuantizePoints && options.precision != Precision::Fp8 &&
+      options.precision != Precision::Int8)
     return llvm::createStringError(
         "the model has quantize points; the CUDA backend compiles them with precision fp8 "
-        "(not " + precisionName(options.precision).str() + ")");
+        "or int8 (not " + precisionName(options.precision).str() + ")");
 
   // Dequantized activations are read only as GEMM inputs, where the
   // GEMM takes their scale.
@@ -1260,6 +1325,7 @@ llvm::Expected<CudaModel> Emitter::run() {
   model.arenaLowerBound = livenessLowerBound(requests, SWINW_ALIGNMENT);
   model.numKernels = numKernels;
   model.numGemms = gemmRows.size();
+  model.int8Gemms = int8GemmCount > 0;
   model.flopsPerImage = flopsPerImage;
 
   swinw_header header{};
@@ -1308,7 +1374,8 @@ std::string Emitter::assemble(const MemoryPlan &plan, uint64_t payloadChecksum,
      << numClasses << " classes, precision " << precision << ", max batch " << maxBatch
      << ", targets " << archs << "\n"
      << "// kernels: " << numKernels << " launches, " << gemmRows.size()
-     << " cuBLASLt GEMMs, " << llvm::format("%.3f", flopsPerImage / 1e9)
+     << " GEMMs (" << int8GemmCount << " int8 on gemm_s8, the rest cuBLASLt), "
+     << llvm::format("%.3f", flopsPerImage / 1e9)
      << " GFLOP per image; GELU: " << (exactGelu ? "exact (erf) kernel" : "tanh epilogue")
      << "\n//\n"
      << "// memory plan: arena " << plan.arenaBytes << " bytes at batch " << maxBatch
@@ -1322,7 +1389,8 @@ std::string Emitter::assemble(const MemoryPlan &plan, uint64_t payloadChecksum,
      << "#include \"swinrt/model.h\"\n\n"
      << "namespace {\n\n"
      << "using T = " << storageType << ";\n"
-     << "using Q = __nv_fp8_e4m3; // quantized activations\n\n"
+     << "using Q = " << (options.precision == Precision::Int8 ? "int8_t" : "__nv_fp8_e4m3")
+     << "; // quantized activations\n\n"
      << "inline T *act(char *p) { return reinterpret_cast<T *>(p); }\n"
      << "inline Q *q8(char *p) { return reinterpret_cast<Q *>(p); }\n"
      << "inline const float *wf(const char *p) {\n"
@@ -1377,7 +1445,8 @@ std::string Emitter::assemble(const MemoryPlan &plan, uint64_t payloadChecksum,
          : options.precision == Precision::Tf32 ? "Tf32"
          : options.precision == Precision::Fp16 ? "Fp16"
          : options.precision == Precision::Bf16 ? "Bf16"
-                                                : "Fp8")
+         : options.precision == Precision::Fp8  ? "Fp8"
+                                                : "Int8")
      << ",\n"
      << "    /*maxBatch=*/" << maxBatch << ",\n"
      << "    /*input=*/" << inChannels << ", " << inHeight << ", " << inWidth << ",\n"

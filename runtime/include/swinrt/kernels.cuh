@@ -17,7 +17,7 @@
 // 256 threads, and lane l holds elements l, l + 32, ... in registers.
 //
 // Kernels that produce a GEMM input take an output type TO: T, or an 8-bit
-// type (__nv_fp8_e4m3) when a quantize point is fused into them. They then
+// type (__nv_fp8_e4m3 or int8_t) when a quantize point is fused into them. They then
 // write quantize(v) = saturate(round(v * outScale)), outScale being the
 // reciprocal of the point's scale, as swin/Quant/QuantMath.h defines it.
 //
@@ -56,7 +56,16 @@ template <> __device__ __forceinline__ __nv_fp8_e4m3 fromFloat<__nv_fp8_e4m3>(fl
   return q;
 }
 
+/// Round to nearest even, saturating to [-128, 127].
+template <> __device__ __forceinline__ int8_t fromFloat<int8_t>(float v) {
+  int q = __float2int_rn(v);
+  return static_cast<int8_t>(q < -128 ? -128 : q > 127 ? 127 : q);
+}
+
 template <typename T> constexpr bool kIsQuantized = sizeof(T) == 1;
+
+__device__ __forceinline__ uint8_t bitsOf(__nv_fp8_e4m3 v) { return v.__x; }
+__device__ __forceinline__ uint8_t bitsOf(int8_t v) { return static_cast<uint8_t>(v); }
 
 /// `v` in TO: scaled by `outScale` and rounded where TO is 8-bit.
 template <typename TO> __device__ __forceinline__ TO toOutput(float v, float outScale) {
@@ -428,8 +437,8 @@ __device__ __forceinline__ void mma16816(float (&c)[4], const uint32_t (&a)[4], 
 template <typename TO>
 __device__ __forceinline__ void storePair(TO *p, float a, float b, float outScale) {
   if constexpr (kIsQuantized<TO>) {
-    uint16_t bits = (uint16_t)toOutput<TO>(a, outScale).__x |
-                    (uint16_t)((uint16_t)toOutput<TO>(b, outScale).__x << 8);
+    uint16_t bits = (uint16_t)bitsOf(toOutput<TO>(a, outScale)) |
+                    (uint16_t)((uint16_t)bitsOf(toOutput<TO>(b, outScale)) << 8);
     *reinterpret_cast<uint16_t *>(p) = bits;
   } else {
     *reinterpret_cast<uint32_t *>(p) = packPair(a, b, TO());

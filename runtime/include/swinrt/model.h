@@ -15,19 +15,28 @@
 
 namespace swinrt {
 
-/// kFp8: fp16 activations and E4M3 GEMMs wherever the model has quantize
+/// kFp8 and kInt8: fp16 activations, and 8-bit GEMMs (E4M3 through
+/// cuBLASLt; int8 through gemm_int8.cuh) wherever the model has quantize
 /// points (the rest in fp16).
-enum Precision { kFp32 = 0, kTf32 = 1, kFp16 = 2, kBf16 = 3, kFp8 = 4 };
+enum Precision { kFp32 = 0, kTf32 = 1, kFp16 = 2, kBf16 = 3, kFp8 = 4, kInt8 = 5 };
 
-enum GemmEpilogue { kEpilogueNone = 0, kEpilogueBias = 1, kEpilogueGeluBias = 2 };
+/// GELU is cuBLASLt's tanh form; kEpilogueGeluErfBias (int8 sites only)
+/// the exact erf form.
+enum GemmEpilogue {
+  kEpilogueNone = 0,
+  kEpilogueBias = 1,
+  kEpilogueGeluBias = 2,
+  kEpilogueGeluErfBias = 3
+};
 
 /// Element type of a GEMM's x and w.
-enum GemmOperands { kOperandsStorage = 0, kOperandsE4M3 = 1 };
+enum GemmOperands { kOperandsStorage = 0, kOperandsE4M3 = 1, kOperandsInt8 = 2 };
 
 /// One GEMM site: out[M, n] = x[M, k] * w[n, k]^T (+ bias) (+ residual),
 /// M = rowsPerImage * batch, all row-major. E4M3 sites compute
 /// out = quantize?(epilogue(sx * sw * (x w^T) + bias) (+ residual)) with
-/// the scales read from the device (see `gemm`).
+/// the scales read from the device (see `gemm`); int8 sites the same with
+/// one weight scale per output channel (see `gemmInt8`).
 struct GemmSpec {
   int rowsPerImage;
   int n;
@@ -35,7 +44,7 @@ struct GemmSpec {
   GemmEpilogue epilogue;
   bool residual;    // beta = 1 with the residual as cuBLASLt's C
   GemmOperands operands;
-  bool quantizedOutput; // out in E4M3, scaled by the output point's 1 / scale
+  bool quantizedOutput; // out 8-bit, scaled by the output point's 1 / scale
   const char *name;     // for messages and the profile
 };
 
@@ -89,6 +98,14 @@ struct GemmScales {
 swinrt_status gemm(Exec &ex, int id, int batch, const void *x, const void *w,
                    const void *bias, const void *residual, void *out,
                    const GemmScales *scales = nullptr);
+/// An int8 site (kOperandsInt8): x and w int8, alpha[c] = sx * sw[c]
+/// (float), bias and residual in T; out int8 (scaled by `outputInverse`)
+/// where the site has a quantized output, T otherwise.
+swinrt_status gemmInt8(Exec &ex, int id, int batch, const void *x, const void *w,
+                       const float *alpha, const void *bias, const void *residual, void *out,
+                       float outputInverse);
+/// Once, in the model's init, before any int8 site runs.
+swinrt_status prepareGemmInt8Kernels();
 /// Profiling mark: the time up to the next mark counts for `layer`.
 void markLayer(Exec &ex, int layer);
 /// Checks the last launch; names the kernel on failure.

@@ -1,5 +1,5 @@
 // Quantize points the producers cannot absorb, and the quantized graphs the
-// fp8 CUDA emission refuses.
+// fp8 CUDA emission refuses (int8: quant_int8.mlir).
 // RUN: swin-translate --swin-to-cuda --swin-cuda-precision=fp8 %s --split-input-file --verify-diagnostics \
 // RUN:   | FileCheck %s
 // RUN: not swin-translate --swin-to-cuda %s --split-input-file 2>&1 | FileCheck %s --check-prefix=FP16
@@ -14,7 +14,7 @@
 // CHECK: swinrt::quantize_elements<T, Q>
 // CHECK-NEXT: (act([[LN]]), q8([[Q:A \+ [0-9]+]]), 100.0f, (size_t)batch * 256);
 // CHECK: SWINRT_TRY(swinrt::gemm(ex, 1, batch, [[Q]], W + {{[0-9]+}}, W + {{[0-9]+}}, nullptr, {{A \+ [0-9]+}}, reinterpret_cast<const swinrt::GemmScales *>(W + {{[0-9]+}})));
-// FP16: error: the model has quantize points; the CUDA backend compiles them with precision fp8 (not fp16)
+// FP16: error: the model has quantize points; the CUDA backend compiles them with precision fp8 or int8 (not fp16)
 module {
   func.func @main(%x: tensor<?x3x16x16xf32>) -> tensor<?x10xf32> attributes {swin.max_batch = 2 : i64} {
     %pw = swin.constant dense<0.1> : tensor<16x3x4x4xf32>
@@ -65,7 +65,7 @@ module {
 
 // -----
 
-// expected-error @below {{'swin.linear': has an int8 weight with per-channel scales; the CUDA backend has no int8 GEMMs yet (--precision fp8 compiles to E4M3 GEMMs)}}
+// expected-error @below {{'swin.linear': has a weight quantized to i8; precision fp8 compiles E4M3 weights}}
 module {
   func.func @main(%x: tensor<?x3x16x16xf32>) -> tensor<?x10xf32> attributes {swin.max_batch = 2 : i64} {
     %pw = swin.constant dense<0.1> : tensor<16x3x4x4xf32>

@@ -20,11 +20,12 @@
 
 namespace swin::cuda {
 
-/// Fp8: fp16 activations and E4M3 GEMMs at the model's quantize points
-/// (swin-insert-quant-points with type=fp8).
-enum class Precision { Fp32, Tf32, Fp16, Bf16, Fp8 };
+/// Fp8 and Int8: fp16 activations, and 8-bit GEMMs at the model's quantize
+/// points (swin-insert-quant-points with type=fp8 or int8): E4M3 through
+/// cuBLASLt, int8 (per-channel weight scales) through libswinrt's gemm_s8.
+enum class Precision { Fp32, Tf32, Fp16, Bf16, Fp8, Int8 };
 
-/// "fp32", "tf32", "fp16", "bf16" or "fp8".
+/// "fp32", "tf32", "fp16", "bf16", "fp8" or "int8".
 llvm::StringRef precisionName(Precision precision);
 bool parsePrecision(llvm::StringRef name, Precision &precision);
 
@@ -44,6 +45,7 @@ struct CudaModel {
   uint64_t arenaBytes = 0;          // the plan's arena at the maximum batch
   uint64_t arenaLowerBound = 0;     // the liveness bound it is compared with
   unsigned numKernels = 0, numGemms = 0;
+  bool int8Gemms = false;           // needs libswinrt's gemm_int8.cu
   double flopsPerImage = 0;         // GEMMs and attention products
 };
 

@@ -1,0 +1,330 @@
+// gemm_int8_check: swinrt's int8 GEMM against a CPU reference, on the GPU.
+//
+// Every shape, epilogue and output type runs on fresh random operands with
+// the output poisoned first (twice, with different poison, so an element the
+// kernel never writes cannot pass). The accumulation is exact (int32), so the
+// reference differs only in the float epilogue's rounding: fp16 outputs must
+// agree to 2^-10 relative (one fp16 ulp, plus 1e-3 absolute for values near
+// zero); int8 outputs may differ by one step where v * inverse lands within
+// float rounding of a .5 tie, and no further (at most 0.1% of elements).
+//
+// Then times the kernel at Swin-T batch-64 GEMM shapes (median of 50), next
+// to cuBLASLt's fp16 GEMM of the same shape with a bias epilogue (its first
+// heuristic choice; the models autotune theirs).
+//
+//   nvcc -O2 -std=c++17 -arch=sm_90 -I runtime/include gemm_int8_check.cu \
+//     -lcublasLt -o check
+#include "swinrt/gemm_int8.cuh"
+
+#include <cublasLt.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#define CK(x)                                                                          \
+  do {                                                                                 \
+    cudaError_t e_ = (x);                                                              \
+    if (e_ != cudaSuccess) {                                                           \
+      printf("CUDA %s at %s:%d\n", cudaGetErrorString(e_), __FILE__, __LINE__);        \
+      exit(2);                                                                         \
+    }                                                                                  \
+  } while (0)
+
+using swinrt::Int8GemmArgs;
+
+static float halfToFloat(uint16_t h) {
+  __half v;
+  memcpy(&v, &h, 2);
+  return __half2float(v);
+}
+static uint16_t floatToHalf(float f) {
+  __half v = __float2half_rn(f);
+  uint16_t h;
+  memcpy(&h, &v, 2);
+  return h;
+}
+
+struct Case {
+  int m, n, k;
+  swinrt::Int8Activation activation;
+  bool bias, residual, quantized;
+  int blockM = 128;
+};
+
+static double activate(double v, swinrt::Int8Activation a) {
+  if (a == swinrt::kInt8ActGeluErf)
+    return 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0)));
+  if (a == swinrt::kInt8ActGeluTanh)
+    return 0.5 * v * (1.0 + std::tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)));
+  return v;
+}
+
+static bool runCase(const Case &c, std::mt19937 &rng) {
+  size_t mk = (size_t)c.m * c.k, nk = (size_t)c.n * c.k, mn = (size_t)c.m * c.n;
+  std::uniform_int_distribution<int> byte(-128, 127);
+  std::uniform_real_distribution<float> unit(-1.0f, 1.0f);
+  std::vector<int8_t> x(mk), w(nk);
+  for (auto &v : x) v = (int8_t)byte(rng);
+  for (auto &v : w) v = (int8_t)byte(rng);
+  // alpha ~ 1 / (k * 64) keeps outputs O(1) and inside int8 after scaling.
+  std::vector<float> alpha(c.n);
+  for (auto &v : alpha) v = (0.5f + 0.5f * std::fabs(unit(rng))) / (c.k * 16.0f);
+  std::vector<uint16_t> bias(c.n), residual(mn);
+  for (auto &v : bias) v = floatToHalf(unit(rng));
+  for (auto &v : residual) v = floatToHalf(2.0f * unit(rng));
+  float inverse = 24.0f;
+
+  int8_t *dx, *dw;
+  float *dalpha;
+  __half *dbias, *dres;
+  void *dout;
+  size_t outBytes = mn * (c.quantized ? 1 : 2);
+  CK(cudaMalloc(&dx, std::max<size_t>(mk, 16)));
+  CK(cudaMalloc(&dw, nk));
+  CK(cudaMalloc(&dalpha, c.n * 4));
+  CK(cudaMalloc(&dbias, c.n * 2));
+  CK(cudaMalloc(&dres, std::max<size_t>(mn * 2, 2)));
+  CK(cudaMalloc(&dout, std::max<size_t>(outBytes, 2)));
+  CK(cudaMemcpy(dx, x.data(), mk, cudaMemcpyHostToDevice));
+  CK(cudaMemcpy(dw, w.data(), nk, cudaMemcpyHostToDevice));
+  CK(cudaMemcpy(dalpha, alpha.data(), c.n * 4, cudaMemcpyHostToDevice));
+  CK(cudaMemcpy(dbias, bias.data(), c.n * 2, cudaMemcpyHostToDevice));
+  CK(cudaMemcpy(dres, residual.data(), mn * 2, cudaMemcpyHostToDevice));
+
+  Int8GemmArgs a{dx, dw, dalpha, c.bias ? dbias : nullptr, c.residual ? dres : nullptr,
+                 dout, c.m, c.n, c.k, c.activation, inverse};
+  if (const char *why = swinrt::checkGemmInt8(a)) {
+    printf("FAIL m=%d n=%d k=%d: refused: %s\n", c.m, c.n, c.k, why);
+    return false;
+  }
+  std::vector<unsigned char> got[2];
+  const unsigned char poison[2] = {0xFF, 0x5A}; // fp16 0xFFFF is NaN
+  for (int p = 0; p < 2; ++p) {
+    CK(cudaMemset(dout, poison[p], outBytes));
+    CK(swinrt::launchGemmInt8(a, c.quantized, 0, c.blockM));
+    CK(cudaDeviceSynchronize());
+    got[p].resize(outBytes);
+    CK(cudaMemcpy(got[p].data(), dout, outBytes, cudaMemcpyDeviceToHost));
+  }
+
+  size_t bad = 0, offByOne = 0, unwritten = 0;
+  double worst = 0.0;
+  for (int i = 0; i < c.m; ++i)
+    for (int j = 0; j < c.n; ++j) {
+      int64_t sum = 0;
+      for (int kk = 0; kk < c.k; ++kk)
+        sum += (int64_t)x[(size_t)i * c.k + kk] * w[(size_t)j * c.k + kk];
+      double pre = (double)sum * alpha[j] + (c.bias ? halfToFloat(bias[j]) : 0.0);
+      double v = activate(pre, c.activation);
+      size_t at = (size_t)i * c.n + j;
+      if (c.residual)
+        v += halfToFloat(residual[at]);
+      if (c.quantized) {
+        if (got[0][at] != got[1][at]) {
+          ++unwritten;
+          continue;
+        }
+        double q = std::min(127.0, std::max(-128.0, std::nearbyint(v * inverse)));
+        double d = std::fabs((double)(int8_t)got[0][at] - q);
+        if (d == 1.0 && std::fabs(std::fabs(v * inverse - std::trunc(v * inverse)) - 0.5) < 1e-3)
+          ++offByOne;
+        else if (d != 0.0)
+          ++bad;
+        worst = std::max(worst, d);
+      } else {
+        uint16_t h0, h1;
+        memcpy(&h0, &got[0][2 * at], 2);
+        memcpy(&h1, &got[1][2 * at], 2);
+        if (h0 != h1) {
+          ++unwritten;
+          continue;
+        }
+        double d = std::fabs(halfToFloat(h0) - v);
+        // tanh.approx.f32 is good to 2^-10.99 relative: 0.5 |pre| 2^-10 more.
+        double tol = std::ldexp(std::fabs(v), -10) + 1e-3 +
+                     (c.activation == swinrt::kInt8ActGeluTanh ? std::ldexp(std::fabs(pre), -11)
+                                                               : 0.0);
+        if (!(d <= tol))
+          ++bad;
+        worst = std::max(worst, d / (std::fabs(v) + 1e-3));
+      }
+    }
+  bool ok = bad == 0 && unwritten == 0 && offByOne <= mn / 1000 + 1;
+  printf("%s BM=%3d m=%5d n=%4d k=%4d act=%d bias=%d residual=%d out=%s: bad %zu, unwritten %zu, "
+         "off-by-one ties %zu, worst %s %.3g\n",
+         ok ? "ok  " : "FAIL", c.blockM, c.m, c.n, c.k, (int)c.activation, c.bias, c.residual,
+         c.quantized ? "int8" : "fp16", bad, unwritten, offByOne,
+         c.quantized ? "steps" : "rel", worst);
+  cudaFree(dx);
+  cudaFree(dw);
+  cudaFree(dalpha);
+  cudaFree(dbias);
+  cudaFree(dres);
+  cudaFree(dout);
+  return ok;
+}
+
+template <typename Launch> static double medianUs(Launch launch) {
+  cudaEvent_t e0, e1;
+  CK(cudaEventCreate(&e0));
+  CK(cudaEventCreate(&e1));
+  for (int i = 0; i < 5; ++i)
+    launch();
+  std::vector<float> ms;
+  for (int i = 0; i < 50; ++i) {
+    CK(cudaEventRecord(e0));
+    launch();
+    CK(cudaEventRecord(e1));
+    CK(cudaEventSynchronize(e1));
+    float t;
+    CK(cudaEventElapsedTime(&t, e0, e1));
+    ms.push_back(t);
+  }
+  cudaEventDestroy(e0);
+  cudaEventDestroy(e1);
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2] * 1e3;
+}
+
+/// cuBLASLt fp16: out[m, n] = x[m, k] w[n, k]^T + bias, fp32 accumulation.
+static double cublasFp16Us(int m, int n, int k) {
+  static cublasLtHandle_t lt = [] {
+    cublasLtHandle_t h;
+    cublasLtCreate(&h);
+    return h;
+  }();
+  void *x, *w, *out, *bias, *workspace;
+  size_t wsBytes = 32 << 20;
+  CK(cudaMalloc(&x, (size_t)m * k * 2));
+  CK(cudaMalloc(&w, (size_t)n * k * 2));
+  CK(cudaMalloc(&out, (size_t)m * n * 2));
+  CK(cudaMalloc(&bias, n * 2));
+  CK(cudaMalloc(&workspace, wsBytes));
+  CK(cudaMemset(x, 0, (size_t)m * k * 2));
+  CK(cudaMemset(w, 0, (size_t)n * k * 2));
+  CK(cudaMemset(bias, 0, n * 2));
+  cublasLtMatmulDesc_t desc;
+  cublasLtMatmulDescCreate(&desc, CUBLAS_COMPUTE_32F, CUDA_R_32F);
+  cublasOperation_t transA = CUBLAS_OP_T;
+  cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSA, &transA, sizeof(transA));
+  cublasLtEpilogue_t epi = CUBLASLT_EPILOGUE_BIAS;
+  cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_EPILOGUE, &epi, sizeof(epi));
+  cudaDataType_t biasType = CUDA_R_16F;
+  cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, &biasType,
+                                 sizeof(biasType));
+  cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias));
+  // Column-major view: out^T[n, m] = w[k, n]^T x^T[k, m].
+  cublasLtMatrixLayout_t la, lb, lc;
+  cublasLtMatrixLayoutCreate(&la, CUDA_R_16F, k, n, k);
+  cublasLtMatrixLayoutCreate(&lb, CUDA_R_16F, k, m, k);
+  cublasLtMatrixLayoutCreate(&lc, CUDA_R_16F, n, m, n);
+  cublasLtMatmulPreference_t pref;
+  cublasLtMatmulPreferenceCreate(&pref);
+  cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &wsBytes,
+                                       sizeof(wsBytes));
+  cublasLtMatmulHeuristicResult_t result;
+  int found = 0;
+  cublasLtMatmulAlgoGetHeuristic(lt, desc, la, lb, lc, lc, pref, 1, &result, &found);
+  double us = -1.0;
+  if (found) {
+    float alpha = 1.0f, beta = 0.0f;
+    us = medianUs([&] {
+      cublasLtMatmul(lt, desc, &alpha, w, la, x, lb, &beta, out, lc, out, lc, &result.algo,
+                     workspace, wsBytes, 0);
+    });
+  }
+  cublasLtMatmulPreferenceDestroy(pref);
+  cublasLtMatrixLayoutDestroy(la);
+  cublasLtMatrixLayoutDestroy(lb);
+  cublasLtMatrixLayoutDestroy(lc);
+  cublasLtMatmulDescDestroy(desc);
+  cudaFree(x);
+  cudaFree(w);
+  cudaFree(out);
+  cudaFree(bias);
+  cudaFree(workspace);
+  return us;
+}
+
+static void timeShape(const char *name, int m, int n, int k, swinrt::Int8Activation act,
+                      bool bias, bool residual, bool quantized) {
+  int8_t *dx, *dw;
+  float *dalpha;
+  __half *dbias, *dres;
+  void *dout;
+  CK(cudaMalloc(&dx, (size_t)m * k));
+  CK(cudaMalloc(&dw, (size_t)n * k));
+  CK(cudaMalloc(&dalpha, n * 4));
+  CK(cudaMalloc(&dbias, n * 2));
+  CK(cudaMalloc(&dres, (size_t)m * n * 2));
+  CK(cudaMalloc(&dout, (size_t)m * n * 2));
+  CK(cudaMemset(dx, 1, (size_t)m * k));
+  CK(cudaMemset(dw, 1, (size_t)n * k));
+  CK(cudaMemset(dalpha, 0, n * 4));
+  CK(cudaMemset(dbias, 0, n * 2));
+  CK(cudaMemset(dres, 0, (size_t)m * n * 2));
+  Int8GemmArgs a{dx, dw, dalpha, bias ? dbias : nullptr, residual ? dres : nullptr, dout,
+                 m, n, k, act, 1.0f};
+  double us = medianUs([&] { CK(swinrt::launchGemmInt8(a, quantized, 0, 128)); });
+  double us64 = medianUs([&] { CK(swinrt::launchGemmInt8(a, quantized, 0, 64)); });
+  double fp16Us = cublasFp16Us(m, n, k);
+  double tops = 2.0 * m * n * k / (us * 1e-6) / 1e12;
+  double bytes = (double)m * k + (double)n * k + (double)m * n * (quantized ? 1 : 2) +
+                 (residual ? (double)m * n * 2 : 0.0);
+  printf("time %-16s m=%6d n=%4d k=%4d: int8 %8.1f us (BM 64: %8.1f) %6.1f TOPS %5.0f GB/s "
+         "| cuBLASLt fp16+bias %8.1f us\n",
+         name, m, n, k, us, us64, tops, bytes / (us * 1e-6) / 1e9, fp16Us);
+  cudaFree(dx);
+  cudaFree(dw);
+  cudaFree(dalpha);
+  cudaFree(dbias);
+  cudaFree(dres);
+  cudaFree(dout);
+}
+
+int main() {
+  CK(swinrt::prepareGemmInt8());
+  std::mt19937 rng(20261125);
+  std::vector<Case> cases;
+  // Swin shapes (small M), tails in every dimension, every epilogue.
+  int ms[] = {1, 7, 128, 200, 1000};
+  int nks[][2] = {{288, 96}, {96, 96}, {384, 96}, {96, 384}, {192, 384},
+                  {128, 128}, {512, 128}, {64, 48}, {50, 16}, {130, 272}};
+  for (int m : ms)
+    for (auto nk : nks)
+      cases.push_back({m, nk[0], nk[1], swinrt::kInt8ActNone, true, false, false});
+  for (int a = 0; a < 3; ++a)
+    for (int flags = 0; flags < 8; ++flags)
+      cases.push_back({333, 192, 160, (swinrt::Int8Activation)a, (flags & 1) != 0,
+                       (flags & 2) != 0, (flags & 4) != 0});
+  cases.push_back({3136, 384, 96, swinrt::kInt8ActGeluErf, true, false, true});
+  cases.push_back({3136, 96, 384, swinrt::kInt8ActNone, true, true, false});
+  cases.push_back({784, 192, 384, swinrt::kInt8ActNone, false, false, false});
+  for (size_t i = 0, n = cases.size(); i < n; ++i) {
+    Case c = cases[i];
+    c.blockM = 64;
+    cases.push_back(c);
+  }
+  int failed = 0;
+  for (const Case &c : cases)
+    failed += !runCase(c, rng);
+  printf("%zu cases, %d failed\n", cases.size(), failed);
+
+  // Swin-T batch 64, stage 1 and 3 (fp16 cuBLASLt figures are in the
+  // model's kernel profile).
+  int m1 = 64 * 3136, m3 = 64 * 196;
+  timeShape("s1 qkv", m1, 288, 96, swinrt::kInt8ActNone, true, false, false);
+  timeShape("s1 proj", m1, 96, 96, swinrt::kInt8ActNone, true, false, false);
+  timeShape("s1 fc1 (int8)", m1, 384, 96, swinrt::kInt8ActGeluTanh, true, false, true);
+  timeShape("s1 fc2 (+res)", m1, 96, 384, swinrt::kInt8ActNone, true, true, false);
+  timeShape("s3 qkv", m3, 1152, 384, swinrt::kInt8ActNone, true, false, false);
+  timeShape("s3 fc1 (int8)", m3, 1536, 384, swinrt::kInt8ActGeluTanh, true, false, true);
+  timeShape("s3 fc2 (+res)", m3, 384, 1536, swinrt::kInt8ActNone, true, true, false);
+  timeShape("big square", 8192, 8192, 8192, swinrt::kInt8ActNone, false, false, false);
+  return failed == 0 ? 0 : 1;
+}
