@@ -68,7 +68,7 @@ typedef struct swinrt_model_info {
   int max_batch;
   int in_channels, in_height, in_width;
   int num_classes;
-  const char *precision; /* "fp32", "tf32", "fp16", "bf16" or "fp8" */
+  const char *precision; /* "fp32", "tf32", "fp16", "bf16", "fp8", "int8" */
   const char *archs;     /* e.g. "sm_80,sm_90" */
   uint64_t arena_bytes;  /* activations at the maximum batch */
   uint64_t weights_bytes;

@@ -53,7 +53,7 @@ struct Case {
   int m, n, k;
   swinrt::Int8Activation activation;
   bool bias, residual, quantized;
-  int blockM = 128;
+  swinrt::Int8GemmShape shape = swinrt::Int8GemmShape::k64x4;
 };
 
 static double activate(double v, swinrt::Int8Activation a) {
@@ -106,7 +106,7 @@ static bool runCase(const Case &c, std::mt19937 &rng) {
   const unsigned char poison[2] = {0xFF, 0x5A}; // fp16 0xFFFF is NaN
   for (int p = 0; p < 2; ++p) {
     CK(cudaMemset(dout, poison[p], outBytes));
-    CK(swinrt::launchGemmInt8(a, c.quantized, 0, c.blockM));
+    CK(swinrt::launchGemmInt8(a, c.quantized, 0, c.shape));
     CK(cudaDeviceSynchronize());
     got[p].resize(outBytes);
     CK(cudaMemcpy(got[p].data(), dout, outBytes, cudaMemcpyDeviceToHost));
@@ -155,9 +155,9 @@ static bool runCase(const Case &c, std::mt19937 &rng) {
       }
     }
   bool ok = bad == 0 && unwritten == 0 && offByOne <= mn / 1000 + 1;
-  printf("%s BM=%3d m=%5d n=%4d k=%4d act=%d bias=%d residual=%d out=%s: bad %zu, unwritten %zu, "
+  printf("%s shape %d m=%5d n=%4d k=%4d act=%d bias=%d residual=%d out=%s: bad %zu, unwritten %zu, "
          "off-by-one ties %zu, worst %s %.3g\n",
-         ok ? "ok  " : "FAIL", c.blockM, c.m, c.n, c.k, (int)c.activation, c.bias, c.residual,
+         ok ? "ok  " : "FAIL", (int)c.shape, c.m, c.n, c.k, (int)c.activation, c.bias, c.residual,
          c.quantized ? "int8" : "fp16", bad, unwritten, offByOne,
          c.quantized ? "steps" : "rel", worst);
   cudaFree(dx);
@@ -270,15 +270,18 @@ static void timeShape(const char *name, int m, int n, int k, swinrt::Int8Activat
   CK(cudaMemset(dres, 0, (size_t)m * n * 2));
   Int8GemmArgs a{dx, dw, dalpha, bias ? dbias : nullptr, residual ? dres : nullptr, dout,
                  m, n, k, act, 1.0f};
-  double us = medianUs([&] { CK(swinrt::launchGemmInt8(a, quantized, 0, 128)); });
-  double us64 = medianUs([&] { CK(swinrt::launchGemmInt8(a, quantized, 0, 64)); });
+  double shapeUs[2];
+  for (int shape = 0; shape < 2; ++shape)
+    shapeUs[shape] = medianUs(
+        [&] { CK(swinrt::launchGemmInt8(a, quantized, 0, (swinrt::Int8GemmShape)shape)); });
+  double us = *std::min_element(shapeUs, shapeUs + 2);
   double fp16Us = cublasFp16Us(m, n, k);
   double tops = 2.0 * m * n * k / (us * 1e-6) / 1e12;
   double bytes = (double)m * k + (double)n * k + (double)m * n * (quantized ? 1 : 2) +
                  (residual ? (double)m * n * 2 : 0.0);
-  printf("time %-16s m=%6d n=%4d k=%4d: int8 %8.1f us (BM 64: %8.1f) %6.1f TOPS %5.0f GB/s "
-         "| cuBLASLt fp16+bias %8.1f us\n",
-         name, m, n, k, us, us64, tops, bytes / (us * 1e-6) / 1e9, fp16Us);
+  printf("time %-16s m=%6d n=%4d k=%4d: int8 64x4 %7.1f 128x4 %7.1f us; "
+         "best %6.1f TOPS %5.0f GB/s | cuBLASLt fp16+bias %7.1f us\n",
+         name, m, n, k, shapeUs[0], shapeUs[1], tops, bytes / (us * 1e-6) / 1e9, fp16Us);
   cudaFree(dx);
   cudaFree(dw);
   cudaFree(dalpha);
@@ -305,11 +308,12 @@ int main() {
   cases.push_back({3136, 384, 96, swinrt::kInt8ActGeluErf, true, false, true});
   cases.push_back({3136, 96, 384, swinrt::kInt8ActNone, true, true, false});
   cases.push_back({784, 192, 384, swinrt::kInt8ActNone, false, false, false});
-  for (size_t i = 0, n = cases.size(); i < n; ++i) {
-    Case c = cases[i];
-    c.blockM = 64;
-    cases.push_back(c);
-  }
+  for (size_t i = 0, n = cases.size(); i < n; ++i)
+    for (auto shape : {swinrt::Int8GemmShape::k128x4}) {
+      Case c = cases[i];
+      c.shape = shape;
+      cases.push_back(c);
+    }
   int failed = 0;
   for (const Case &c : cases)
     failed += !runCase(c, rng);
@@ -325,6 +329,9 @@ int main() {
   timeShape("s3 qkv", m3, 1152, 384, swinrt::kInt8ActNone, true, false, false);
   timeShape("s3 fc1 (int8)", m3, 1536, 384, swinrt::kInt8ActGeluTanh, true, false, true);
   timeShape("s3 fc2 (+res)", m3, 384, 1536, swinrt::kInt8ActNone, true, true, false);
+  timeShape("b1 s1 fc1 (int8)", 3136, 384, 96, swinrt::kInt8ActGeluTanh, true, false, true);
+  timeShape("b1 s4 qkv", 49, 2304, 768, swinrt::kInt8ActNone, true, false, false);
+  timeShape("b1 s4 fc2 (+res)", 49, 768, 3072, swinrt::kInt8ActNone, true, true, false);
   timeShape("big square", 8192, 8192, 8192, swinrt::kInt8ActNone, false, false, false);
   return failed == 0 ? 0 : 1;
 }

@@ -13,9 +13,15 @@
 // and take no per-channel alpha (runtime/probes/lowp_gemm_probe.cu).
 //
 // mma.sync m16n8k32 (sm_80 and newer, so also Jetson Orin). Block tiles of
-// 128 x BN x 64 bytes, 8 warps as 2 x 4 (warp tiles 64 x BN/4), a 3-stage
+// BM x BN x 64 bytes, 2 x WN warps (warp tiles BM/2 x BN/WN), a 3-stage
 // cp.async pipeline whose tails are zero-filled. Shared rows are padded from
-// 64 to 80 bytes so that ldmatrix and the copies hit distinct banks.
+// 64 to 80 bytes so that ldmatrix and the copies hit distinct banks. The
+// epilogue goes through shared memory so that global reads and writes are
+// whole rows.
+//
+// On the H100 this runs at 40-60% of cuBLASLt's fp16 (wgmma) speed at Swin
+// shapes: mma.sync peaks near 490 int8 TOPS there, under wgmma's fp16 rate.
+// A wgmma int8 kernel is what would make int8 pay on Hopper.
 //
 // Needs K % 16 == 0 and N % 2 == 0 (16-byte copies, paired stores) and
 // 16-byte aligned x and w; launchGemmInt8 checks.
@@ -49,7 +55,7 @@ namespace int8gemm {
 
 constexpr int kBlockK = 64;
 constexpr int kStages = 3;
-constexpr int kThreads = 256;
+template <int WN> __host__ __device__ constexpr int threads() { return 64 * WN; } // 2 x WN warps
 constexpr int kRowBytes = kBlockK + 16;
 
 template <int BM, int BN> __host__ __device__ constexpr int sharedBytes() {
@@ -132,18 +138,18 @@ __device__ __forceinline__ void storeQuad(int8_t *p, float4 v, float inverse) {
 }
 
 /// Loads k tile `kt` of x's block rows and w's block columns into `stage`.
-template <int BM, int BN>
+template <int BM, int BN, int WN>
 __device__ __forceinline__ void loadStage(const Int8GemmArgs &a, unsigned char *sA,
                                           unsigned char *sB, int blockRow, int blockCol,
                                           int kt) {
   int k0 = kt * kBlockK;
-  for (int c = threadIdx.x; c < BM * 4; c += kThreads) {
+  for (int c = threadIdx.x; c < BM * 4; c += threads<WN>()) {
     int r = c / 4, kk = k0 + (c % 4) * 16, row = blockRow + r;
     bool valid = row < a.m && kk < a.k;
     copy16(sA + r * kRowBytes + (c % 4) * 16, valid ? a.x + (size_t)row * a.k + kk : a.x,
            valid);
   }
-  for (int c = threadIdx.x; c < BN * 4; c += kThreads) {
+  for (int c = threadIdx.x; c < BN * 4; c += threads<WN>()) {
     int r = c / 4, kk = k0 + (c % 4) * 16, col = blockCol + r;
     bool valid = col < a.n && kk < a.k;
     copy16(sB + r * kRowBytes + (c % 4) * 16, valid ? a.w + (size_t)col * a.k + kk : a.w,
@@ -153,16 +159,17 @@ __device__ __forceinline__ void loadStage(const Int8GemmArgs &a, unsigned char *
 
 } // namespace int8gemm
 
-template <int BM, int BN, typename TOut>
-__global__ void __launch_bounds__(int8gemm::kThreads) gemm_s8(Int8GemmArgs a) {
+template <int BM, int BN, int WN, typename TOut>
+__global__ void __launch_bounds__(int8gemm::threads<WN>()) gemm_s8(Int8GemmArgs a) {
   using namespace int8gemm;
-  constexpr int kWarpM = BM / 2, kWarpN = BN / 4, kTilesM = kWarpM / 16, kTilesN = kWarpN / 8;
-  static_assert(kWarpN % 8 == 0, "BN must be a multiple of 32");
+  constexpr int kWarpM = BM / 2, kWarpN = BN / WN, kTilesM = kWarpM / 16, kTilesN = kWarpN / 8;
+  static_assert(kWarpN % 8 == 0, "BN must be a multiple of 8 * WN");
+  constexpr int kThreads = threads<WN>();
   extern __shared__ __align__(16) unsigned char shared[];
   unsigned char *sA = shared;
   unsigned char *sB = shared + kStages * BM * kRowBytes;
   int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-  int warpRow = (warp / 4) * kWarpM, warpCol = (warp % 4) * kWarpN;
+  int warpRow = (warp / WN) * kWarpM, warpCol = (warp % WN) * kWarpN;
   int blockRow = blockIdx.y * BM, blockCol = blockIdx.x * BN;
   int kTiles = (a.k + kBlockK - 1) / kBlockK;
 
@@ -176,7 +183,7 @@ __global__ void __launch_bounds__(int8gemm::kThreads) gemm_s8(Int8GemmArgs a) {
 #pragma unroll
   for (int s = 0; s < kStages - 1; ++s) {
     if (s < kTiles)
-      loadStage<BM, BN>(a, sA + s * BM * kRowBytes, sB + s * BN * kRowBytes, blockRow,
+      loadStage<BM, BN, WN>(a, sA + s * BM * kRowBytes, sB + s * BN * kRowBytes, blockRow,
                     blockCol, s);
     commitCopies();
   }
@@ -186,7 +193,7 @@ __global__ void __launch_bounds__(int8gemm::kThreads) gemm_s8(Int8GemmArgs a) {
     int next = kt + kStages - 1;
     if (next < kTiles) {
       int stage = next % kStages;
-      loadStage<BM, BN>(a, sA + stage * BM * kRowBytes, sB + stage * BN * kRowBytes,
+      loadStage<BM, BN, WN>(a, sA + stage * BM * kRowBytes, sB + stage * BN * kRowBytes,
                     blockRow, blockCol, next);
     }
     commitCopies();
@@ -194,6 +201,8 @@ __global__ void __launch_bounds__(int8gemm::kThreads) gemm_s8(Int8GemmArgs a) {
     const unsigned char *tB = sB + (kt % kStages) * BN * kRowBytes;
 #pragma unroll
     for (int ks = 0; ks < kBlockK; ks += 32) {
+      if (kt * kBlockK + ks >= a.k)
+        break; // a zero-filled tail (k % 64 == 32)
       unsigned af[kTilesM][4], bf[kTilesN][2];
 #pragma unroll
       for (int i = 0; i < kTilesM; ++i)
@@ -224,7 +233,7 @@ __global__ void __launch_bounds__(int8gemm::kThreads) gemm_s8(Int8GemmArgs a) {
   TOut *out = static_cast<TOut *>(a.out);
 #pragma unroll
   for (int half = 0; half < 2; ++half) {
-    if (warp / 4 == half) {
+    if (warp / WN == half) {
 #pragma unroll
       for (int j = 0; j < kTilesN; ++j) {
         int local = warpCol + 8 * j + 2 * t, col = blockCol + local;
@@ -290,38 +299,64 @@ namespace int8gemm {
 /// 128); 64 with a predicated tail otherwise.
 inline int blockN(int n) { return n % 128 == 0 ? 128 : n % 96 == 0 ? 96 : 64; }
 
-template <int BM, int BN, typename TOut>
+template <int BM, int BN, int WN, typename TOut>
 cudaError_t launch(const Int8GemmArgs &a, cudaStream_t s) {
   dim3 grid((a.n + BN - 1) / BN, (a.m + BM - 1) / BM);
-  gemm_s8<BM, BN, TOut><<<grid, kThreads, sharedBytes<BM, BN>(), s>>>(a);
+  gemm_s8<BM, BN, WN, TOut><<<grid, threads<WN>(), sharedBytes<BM, BN>(), s>>>(a);
   return cudaGetLastError();
 }
 
-template <int BM, int BN> cudaError_t launch(const Int8GemmArgs &a, bool quantized,
-                                            cudaStream_t s) {
-  return quantized ? launch<BM, BN, int8_t>(a, s) : launch<BM, BN, __half>(a, s);
+template <int BM, int BN, int WN>
+cudaError_t launch(const Int8GemmArgs &a, bool quantized, cudaStream_t s) {
+  return quantized ? launch<BM, BN, WN, int8_t>(a, s) : launch<BM, BN, WN, __half>(a, s);
 }
 
-template <int BM, int BN> cudaError_t allowShared() {
-  cudaError_t e = cudaFuncSetAttribute(gemm_s8<BM, BN, __half>,
+template <int BM, int BN, int WN> cudaError_t allowShared() {
+  cudaError_t e = cudaFuncSetAttribute(gemm_s8<BM, BN, WN, __half>,
                                        cudaFuncAttributeMaxDynamicSharedMemorySize,
                                        sharedBytes<BM, BN>());
   if (e != cudaSuccess)
     return e;
-  return cudaFuncSetAttribute(gemm_s8<BM, BN, int8_t>,
+  return cudaFuncSetAttribute(gemm_s8<BM, BN, WN, int8_t>,
                               cudaFuncAttributeMaxDynamicSharedMemorySize,
                               sharedBytes<BM, BN>());
 }
 
+/// Every block width of one block shape.
+template <int BM, int WN> cudaError_t allowSharedAll() {
+  cudaError_t errors[] = {allowShared<BM, 128, WN>(), allowShared<BM, 96, WN>(),
+                          allowShared<BM, 64, WN>()};
+  for (cudaError_t e : errors)
+    if (e != cudaSuccess)
+      return e;
+  return cudaSuccess;
+}
+
+template <int BM, int WN>
+cudaError_t launchShape(const Int8GemmArgs &a, bool quantized, cudaStream_t s) {
+  switch (blockN(a.n)) {
+  case 128:
+    return launch<BM, 128, WN>(a, quantized, s);
+  case 96:
+    return launch<BM, 96, WN>(a, quantized, s);
+  default:
+    return launch<BM, 64, WN>(a, quantized, s);
+  }
+}
+
 } // namespace int8gemm
+
+/// Block shapes, rows x warps across the columns (2 warps down the rows).
+/// 64 x 4 is the fastest at every Swin GEMM measured on the H100; 128 x 4
+/// at large square GEMMs; 2-warp-wide blocks were slower everywhere
+/// (runtime/tests/gemm_int8_check.cu, docs/quantization.md).
+enum class Int8GemmShape { k64x4, k128x4 };
 
 /// Raises the kernels' dynamic shared-memory limit; once, before any launch
 /// (and outside stream capture).
 inline cudaError_t prepareGemmInt8() {
   using namespace int8gemm;
-  cudaError_t errors[] = {allowShared<128, 128>(), allowShared<128, 96>(),
-                          allowShared<128, 64>(),  allowShared<64, 128>(),
-                          allowShared<64, 96>(),   allowShared<64, 64>()};
+  cudaError_t errors[] = {allowSharedAll<64, 4>(), allowSharedAll<128, 4>()};
   for (cudaError_t e : errors)
     if (e != cudaSuccess)
       return e;
@@ -341,25 +376,15 @@ inline const char *checkGemmInt8(const Int8GemmArgs &a) {
   return nullptr;
 }
 
-/// Launches on `stream`; `quantizedOutput` selects an int8 `out`. `blockM`
-/// picks the block height (64 or 128; 0: 128).
+/// Launches on `stream`; `quantizedOutput` selects an int8 `out`.
 inline cudaError_t launchGemmInt8(const Int8GemmArgs &a, bool quantizedOutput,
-                                  cudaStream_t stream, int blockM = 0) {
+                                  cudaStream_t stream,
+                                  Int8GemmShape shape = Int8GemmShape::k64x4) {
   using namespace int8gemm;
   if (a.m == 0)
     return cudaSuccess;
-  bool tall = blockM != 64;
-  switch (blockN(a.n)) {
-  case 128:
-    return tall ? launch<128, 128>(a, quantizedOutput, stream)
-                : launch<64, 128>(a, quantizedOutput, stream);
-  case 96:
-    return tall ? launch<128, 96>(a, quantizedOutput, stream)
-                : launch<64, 96>(a, quantizedOutput, stream);
-  default:
-    return tall ? launch<128, 64>(a, quantizedOutput, stream)
-                : launch<64, 64>(a, quantizedOutput, stream);
-  }
+  return shape == Int8GemmShape::k128x4 ? launchShape<128, 4>(a, quantizedOutput, stream)
+                                        : launchShape<64, 4>(a, quantizedOutput, stream);
 }
 
 } // namespace swinrt
