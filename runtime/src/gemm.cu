@@ -258,9 +258,9 @@ swinrt_status fill(void *data, size_t count, uint32_t seed, cudaStream_t stream,
   unsigned blocks = (unsigned)((count + 255) / 256);
   if (e4m3)
     fillOperand<<<blocks, 256, 0, stream>>>((__nv_fp8_e4m3 *)data, count, seed);
-  else if (kModel.precision == kFp16 || kModel.precision == kFp8 || kModel.precision == kInt8)
+  else if (storageType() == CUDA_R_16F)
     fillOperand<<<blocks, 256, 0, stream>>>((__half *)data, count, seed);
-  else if (kModel.precision == kBf16)
+  else if (storageType() == CUDA_R_16BF)
     fillOperand<<<blocks, 256, 0, stream>>>((__nv_bfloat16 *)data, count, seed);
   else
     fillOperand<<<blocks, 256, 0, stream>>>((float *)data, count, seed);

@@ -37,6 +37,21 @@
 
 using swinrt::Int8GemmArgs;
 
+/// Device allocations freed together when it goes out of scope.
+struct DeviceMemory {
+  std::vector<void *> blocks;
+  template <typename T> T *allocate(size_t bytes) {
+    void *p;
+    CK(cudaMalloc(&p, std::max<size_t>(bytes, 16)));
+    blocks.push_back(p);
+    return static_cast<T *>(p);
+  }
+  ~DeviceMemory() {
+    for (void *p : blocks)
+      cudaFree(p);
+  }
+};
+
 static float halfToFloat(uint16_t h) {
   __half v;
   memcpy(&v, &h, 2);
@@ -79,17 +94,14 @@ static bool runCase(const Case &c, std::mt19937 &rng) {
   for (auto &v : residual) v = floatToHalf(2.0f * unit(rng));
   float inverse = 24.0f;
 
-  int8_t *dx, *dw;
-  float *dalpha;
-  __half *dbias, *dres;
-  void *dout;
   size_t outBytes = mn * (c.quantized ? 1 : 2);
-  CK(cudaMalloc(&dx, std::max<size_t>(mk, 16)));
-  CK(cudaMalloc(&dw, nk));
-  CK(cudaMalloc(&dalpha, c.n * 4));
-  CK(cudaMalloc(&dbias, c.n * 2));
-  CK(cudaMalloc(&dres, std::max<size_t>(mn * 2, 2)));
-  CK(cudaMalloc(&dout, std::max<size_t>(outBytes, 2)));
+  DeviceMemory memory;
+  auto *dx = memory.allocate<int8_t>(mk);
+  auto *dw = memory.allocate<int8_t>(nk);
+  auto *dalpha = memory.allocate<float>(c.n * 4);
+  auto *dbias = memory.allocate<__half>(c.n * 2);
+  auto *dres = memory.allocate<__half>(mn * 2);
+  auto *dout = memory.allocate<void>(outBytes);
   CK(cudaMemcpy(dx, x.data(), mk, cudaMemcpyHostToDevice));
   CK(cudaMemcpy(dw, w.data(), nk, cudaMemcpyHostToDevice));
   CK(cudaMemcpy(dalpha, alpha.data(), c.n * 4, cudaMemcpyHostToDevice));
@@ -160,12 +172,6 @@ static bool runCase(const Case &c, std::mt19937 &rng) {
          ok ? "ok  " : "FAIL", (int)c.shape, c.m, c.n, c.k, (int)c.activation, c.bias, c.residual,
          c.quantized ? "int8" : "fp16", bad, unwritten, offByOne,
          c.quantized ? "steps" : "rel", worst);
-  cudaFree(dx);
-  cudaFree(dw);
-  cudaFree(dalpha);
-  cudaFree(dbias);
-  cudaFree(dres);
-  cudaFree(dout);
   return ok;
 }
 
@@ -198,13 +204,13 @@ static double cublasFp16Us(int m, int n, int k) {
     cublasLtCreate(&h);
     return h;
   }();
-  void *x, *w, *out, *bias, *workspace;
   size_t wsBytes = 32 << 20;
-  CK(cudaMalloc(&x, (size_t)m * k * 2));
-  CK(cudaMalloc(&w, (size_t)n * k * 2));
-  CK(cudaMalloc(&out, (size_t)m * n * 2));
-  CK(cudaMalloc(&bias, n * 2));
-  CK(cudaMalloc(&workspace, wsBytes));
+  DeviceMemory memory;
+  void *x = memory.allocate<void>((size_t)m * k * 2);
+  void *w = memory.allocate<void>((size_t)n * k * 2);
+  void *out = memory.allocate<void>((size_t)m * n * 2);
+  void *bias = memory.allocate<void>(n * 2);
+  void *workspace = memory.allocate<void>(wsBytes);
   CK(cudaMemset(x, 0, (size_t)m * k * 2));
   CK(cudaMemset(w, 0, (size_t)n * k * 2));
   CK(cudaMemset(bias, 0, n * 2));
@@ -243,26 +249,18 @@ static double cublasFp16Us(int m, int n, int k) {
   cublasLtMatrixLayoutDestroy(lb);
   cublasLtMatrixLayoutDestroy(lc);
   cublasLtMatmulDescDestroy(desc);
-  cudaFree(x);
-  cudaFree(w);
-  cudaFree(out);
-  cudaFree(bias);
-  cudaFree(workspace);
   return us;
 }
 
 static void timeShape(const char *name, int m, int n, int k, swinrt::Int8Activation act,
                       bool bias, bool residual, bool quantized) {
-  int8_t *dx, *dw;
-  float *dalpha;
-  __half *dbias, *dres;
-  void *dout;
-  CK(cudaMalloc(&dx, (size_t)m * k));
-  CK(cudaMalloc(&dw, (size_t)n * k));
-  CK(cudaMalloc(&dalpha, n * 4));
-  CK(cudaMalloc(&dbias, n * 2));
-  CK(cudaMalloc(&dres, (size_t)m * n * 2));
-  CK(cudaMalloc(&dout, (size_t)m * n * 2));
+  DeviceMemory memory;
+  auto *dx = memory.allocate<int8_t>((size_t)m * k);
+  auto *dw = memory.allocate<int8_t>((size_t)n * k);
+  auto *dalpha = memory.allocate<float>(n * 4);
+  auto *dbias = memory.allocate<__half>(n * 2);
+  auto *dres = memory.allocate<__half>((size_t)m * n * 2);
+  auto *dout = memory.allocate<void>((size_t)m * n * 2);
   CK(cudaMemset(dx, 1, (size_t)m * k));
   CK(cudaMemset(dw, 1, (size_t)n * k));
   CK(cudaMemset(dalpha, 0, n * 4));
@@ -282,12 +280,6 @@ static void timeShape(const char *name, int m, int n, int k, swinrt::Int8Activat
   printf("time %-16s m=%6d n=%4d k=%4d: int8 64x4 %7.1f 128x4 %7.1f us; "
          "best %6.1f TOPS %5.0f GB/s | cuBLASLt fp16+bias %7.1f us\n",
          name, m, n, k, shapeUs[0], shapeUs[1], tops, bytes / (us * 1e-6) / 1e9, fp16Us);
-  cudaFree(dx);
-  cudaFree(dw);
-  cudaFree(dalpha);
-  cudaFree(dbias);
-  cudaFree(dres);
-  cudaFree(dout);
 }
 
 int main() {

@@ -7,7 +7,7 @@
 // scale times output channel c's weight scale (folded at compile time). The
 // bias, residual and a 16-bit output are fp16; an int8 output is scaled by
 // `outputInverse`, rounded to nearest even and saturated to [-128, 127], as
-// swin.quantize is.
+// swin.quantize is (kernels.cuh's fromFloat<int8_t>).
 //
 // Why our own GEMM: cuBLASLt's int8 GEMMs on sm_90 write only int8 or int32
 // and take no per-channel alpha (runtime/probes/lowp_gemm_probe.cu).
@@ -29,6 +29,8 @@
 //===----------------------------------------------------------------------===//
 #ifndef SWINRT_GEMM_INT8_CUH
 #define SWINRT_GEMM_INT8_CUH
+
+#include "swinrt/kernels.cuh"
 
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
@@ -97,28 +99,13 @@ __device__ __forceinline__ void mmaS8(int (&c)[4], const unsigned (&a)[4],
 
 __device__ __forceinline__ float activate(float v, Int8Activation activation) {
   if (activation == kInt8ActGeluErf)
-    return 0.5f * v * (1.0f + erff(v * 0.70710678118654752f));
+    return geluErf(v);
   if (activation == kInt8ActGeluTanh) { // tanh.approx: 2^-11 relative, like cuBLASLt's
     float u = 0.7978845608028654f * (v + 0.044715f * v * v * v), th;
     asm("tanh.approx.f32 %0, %1;" : "=f"(th) : "f"(u));
     return 0.5f * v * (1.0f + th);
   }
   return v;
-}
-
-__device__ __forceinline__ int8_t quantizeInt8(float v) {
-  int q = __float2int_rn(v);
-  return static_cast<int8_t>(q < -128 ? -128 : q > 127 ? 127 : q);
-}
-
-__device__ __forceinline__ void storePair(__half *p, float a, float b, float) {
-  *reinterpret_cast<__half2 *>(p) = __floats2half2_rn(a, b);
-}
-__device__ __forceinline__ void storePair(int8_t *p, float a, float b, float inverse) {
-  char2 q;
-  q.x = quantizeInt8(a * inverse);
-  q.y = quantizeInt8(b * inverse);
-  *reinterpret_cast<char2 *>(p) = q;
 }
 
 __device__ __forceinline__ void storeQuad(__half *p, float4 v, float) {
@@ -130,10 +117,10 @@ __device__ __forceinline__ void storeQuad(__half *p, float4 v, float) {
 }
 __device__ __forceinline__ void storeQuad(int8_t *p, float4 v, float inverse) {
   char4 q;
-  q.x = quantizeInt8(v.x * inverse);
-  q.y = quantizeInt8(v.y * inverse);
-  q.z = quantizeInt8(v.z * inverse);
-  q.w = quantizeInt8(v.w * inverse);
+  q.x = toOutput<int8_t>(v.x, inverse);
+  q.y = toOutput<int8_t>(v.y, inverse);
+  q.z = toOutput<int8_t>(v.z, inverse);
+  q.w = toOutput<int8_t>(v.w, inverse);
   *reinterpret_cast<char4 *>(p) = q;
 }
 
@@ -369,10 +356,10 @@ inline const char *checkGemmInt8(const Int8GemmArgs &a) {
     return "the int8 GEMM needs positive n and k";
   if (a.k % 16 != 0 || a.n % 2 != 0)
     return "the int8 GEMM needs k % 16 == 0 and n % 2 == 0";
-  if (reinterpret_cast<uintptr_t>(a.x) % 16 != 0 || reinterpret_cast<uintptr_t>(a.w) % 16 != 0)
-    return "the int8 GEMM needs 16-byte aligned operands";
   if (!a.x || !a.w || !a.alpha || !a.out)
     return "the int8 GEMM needs x, w, alpha and out";
+  if (reinterpret_cast<uintptr_t>(a.x) % 16 != 0 || reinterpret_cast<uintptr_t>(a.w) % 16 != 0)
+    return "the int8 GEMM needs 16-byte aligned operands";
   return nullptr;
 }
 

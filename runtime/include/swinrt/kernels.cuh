@@ -64,6 +64,11 @@ template <> __device__ __forceinline__ int8_t fromFloat<int8_t>(float v) {
 
 template <typename T> constexpr bool kIsQuantized = sizeof(T) == 1;
 
+/// GELU, erf form.
+__device__ __forceinline__ float geluErf(float v) {
+  return 0.5f * v * (1.0f + erff(v * 0.70710678118654752f));
+}
+
 __device__ __forceinline__ uint8_t bitsOf(__nv_fp8_e4m3 v) { return v.__x; }
 __device__ __forceinline__ uint8_t bitsOf(int8_t v) { return static_cast<uint8_t>(v); }
 
@@ -584,7 +589,7 @@ __global__ void __launch_bounds__(256) gelu_erf(T *__restrict__ x, size_t n) {
   if (i >= n)
     return;
   float v = toFloat(x[i]);
-  x[i] = fromFloat<T>(0.5f * v * (1.0f + erff(v * 0.70710678118654752f)));
+  x[i] = fromFloat<T>(geluErf(v));
 }
 
 /// A quantize point no producer could absorb: out = quantize(in).
