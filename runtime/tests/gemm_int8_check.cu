@@ -12,8 +12,11 @@
 // to cuBLASLt's fp16 GEMM of the same shape with a bias epilogue (its first
 // heuristic choice; the models autotune theirs).
 //
-//   nvcc -O2 -std=c++17 -arch=sm_90 -I runtime/include gemm_int8_check.cu \
-//     -lcublasLt -o check
+//   nvcc -O2 -std=c++17 -gencode arch=compute_90a,code=sm_90a \
+//     -gencode arch=compute_80,code=sm_80 -I runtime/include \
+//     gemm_int8_check.cu -lcublasLt -o check
+//
+// (sm_90a for the wgmma kernel, which the check requires on Hopper.)
 #include "swinrt/gemm_int8.cuh"
 
 #include <cublasLt.h>
@@ -268,28 +271,47 @@ static void timeShape(const char *name, int m, int n, int k, swinrt::Int8Activat
   CK(cudaMemset(dres, 0, (size_t)m * n * 2));
   Int8GemmArgs a{dx, dw, dalpha, bias ? dbias : nullptr, residual ? dres : nullptr, dout,
                  m, n, k, act, 1.0f};
-  double shapeUs[2];
-  for (int shape = 0; shape < 2; ++shape)
-    shapeUs[shape] = medianUs(
-        [&] { CK(swinrt::launchGemmInt8(a, quantized, 0, (swinrt::Int8GemmShape)shape)); });
-  double us = *std::min_element(shapeUs, shapeUs + 2);
+  using S = swinrt::Int8GemmShape;
+  S shapes[] = {S::k64x4, S::k128x4, S::kWgmma, S::kWgmma64, S::kWgmma64Wide, S::kAuto};
+  constexpr int kShapes = sizeof(shapes) / sizeof(shapes[0]);
+  double shapeUs[kShapes] = {};
+  int timed = swinrt::wgmmaInt8Available() ? kShapes : 2;
+  for (int i = 0; i < timed; ++i)
+    shapeUs[i] = medianUs([&] { CK(swinrt::launchGemmInt8(a, quantized, 0, shapes[i])); });
+  double us = *std::min_element(shapeUs, shapeUs + timed);
   double fp16Us = cublasFp16Us(m, n, k);
   double tops = 2.0 * m * n * k / (us * 1e-6) / 1e12;
   double bytes = (double)m * k + (double)n * k + (double)m * n * (quantized ? 1 : 2) +
                  (residual ? (double)m * n * 2 : 0.0);
-  printf("time %-16s m=%6d n=%4d k=%4d: int8 64x4 %7.1f 128x4 %7.1f us; "
-         "best %6.1f TOPS %5.0f GB/s | cuBLASLt fp16+bias %7.1f us\n",
-         name, m, n, k, shapeUs[0], shapeUs[1], tops, bytes / (us * 1e-6) / 1e9, fp16Us);
+  printf("time %-16s m=%6d n=%4d k=%4d: best %6.1f TOPS %5.0f GB/s | cuBLASLt fp16+bias %7.1f "
+         "us | int8 us by shape:",
+         name, m, n, k, tops, bytes / (us * 1e-6) / 1e9, fp16Us);
+  for (int i = 0; i < timed; ++i)
+    printf(" %d:%.1f", (int)shapes[i], shapeUs[i]);
+  printf("\n");
 }
 
 int main() {
   CK(swinrt::prepareGemmInt8());
+  int device = 0;
+  cudaDeviceProp properties;
+  CK(cudaGetDevice(&device));
+  CK(cudaGetDeviceProperties(&properties, device));
+  bool wgmma = swinrt::wgmmaInt8Available();
+  printf("%s (sm_%d%d): wgmma int8 kernel %s\n", properties.name, properties.major,
+         properties.minor, wgmma ? "available" : "not available");
+  if (properties.major == 9 && properties.minor == 0 && !wgmma) {
+    printf("FAIL: a Hopper GPU without the wgmma kernel: build with "
+           "-gencode arch=compute_90a,code=sm_90a\n");
+    return 1;
+  }
   std::mt19937 rng(20261125);
   std::vector<Case> cases;
   // Swin shapes (small M), tails in every dimension, every epilogue.
   int ms[] = {1, 7, 128, 200, 1000};
   int nks[][2] = {{288, 96}, {96, 96}, {384, 96}, {96, 384}, {192, 384},
-                  {128, 128}, {512, 128}, {64, 48}, {50, 16}, {130, 272}};
+                  {128, 128}, {512, 128}, {64, 48}, {50, 16}, {130, 272},
+                  {768, 384}, {1152, 256}, {384, 1536}, {200, 304}};
   for (int m : ms)
     for (auto nk : nks)
       cases.push_back({m, nk[0], nk[1], swinrt::kInt8ActNone, true, false, false});
@@ -301,7 +323,10 @@ int main() {
   cases.push_back({3136, 96, 384, swinrt::kInt8ActNone, true, true, false});
   cases.push_back({784, 192, 384, swinrt::kInt8ActNone, false, false, false});
   for (size_t i = 0, n = cases.size(); i < n; ++i)
-    for (auto shape : {swinrt::Int8GemmShape::k128x4}) {
+    for (auto shape : {swinrt::Int8GemmShape::k128x4, swinrt::Int8GemmShape::kWgmma,
+                       swinrt::Int8GemmShape::kWgmma64, swinrt::Int8GemmShape::kWgmma64Wide}) {
+      if (shape != swinrt::Int8GemmShape::k128x4 && !wgmma)
+        continue;
       Case c = cases[i];
       c.shape = shape;
       cases.push_back(c);

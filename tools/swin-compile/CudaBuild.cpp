@@ -70,16 +70,25 @@ struct Command {
 };
 } // namespace
 
-static std::vector<std::string> commonFlags(ArrayRef<std::string> archs) {
+/// nvcc's flags for one translation unit. `hopperSpecific` builds sm_90's
+/// code for sm_90a, Hopper's architecture-specific target (wgmma: the int8
+/// GEMM); its PTX stays compute_90, which any newer GPU can take.
+static std::vector<std::string> unitFlags(ArrayRef<std::string> archs, bool hopperSpecific) {
   std::vector<std::string> flags = {"-O3", "-std=c++17", "-Xcompiler", "-fPIC",
                                     "-Xcompiler", "-fvisibility=hidden", "-Isrc/include",
                                     "--threads", "0"};
   for (size_t i = 0; i < archs.size(); ++i) {
     std::string number = StringRef(archs[i]).drop_front(3).str();
+    bool newest = i + 1 == archs.size();
+    if (hopperSpecific && number == "90") {
+      flags.insert(flags.end(), {"-gencode", "arch=compute_90a,code=sm_90a"});
+      if (newest)
+        flags.insert(flags.end(), {"-gencode", "arch=compute_90,code=compute_90"});
+      continue;
+    }
     // The newest target also carries PTX, for GPUs newer than any named.
-    std::string code = i + 1 == archs.size()
-                           ? "[sm_" + number + ",compute_" + number + "]"
-                           : "sm_" + number;
+    std::string code =
+        newest ? "[sm_" + number + ",compute_" + number + "]" : "sm_" + number;
     flags.push_back("-gencode");
     flags.push_back("arch=compute_" + number + ",code=" + code);
   }
@@ -91,7 +100,6 @@ static std::vector<std::string> commonFlags(ArrayRef<std::string> archs) {
 static std::vector<std::vector<std::string>> buildSteps(StringRef nvcc,
                                                         ArrayRef<std::string> archs,
                                                         bool int8Gemms) {
-  std::vector<std::string> flags = commonFlags(archs);
   SmallString<256> cudaLib(nvcc);
   sys::path::remove_filename(cudaLib); // bin
   sys::path::remove_filename(cudaLib); // the CUDA root
@@ -103,6 +111,7 @@ static std::vector<std::vector<std::string>> buildSteps(StringRef nvcc,
     units.push_back("gemm_int8");
   for (StringRef unit : units) {
     std::vector<std::string> args = {nvcc.str()};
+    std::vector<std::string> flags = unitFlags(archs, unit == "gemm_int8");
     args.insert(args.end(), flags.begin(), flags.end());
     std::string object = "build/" + unit.str() + ".o";
     args.insert(args.end(), {"-c", "src/" + unit.str() + ".cu", "-o", object});

@@ -56,10 +56,14 @@ template <> __device__ __forceinline__ __nv_fp8_e4m3 fromFloat<__nv_fp8_e4m3>(fl
   return q;
 }
 
-/// Round to nearest even, saturating to [-128, 127].
+/// Round to nearest even, saturating to [-128, 127]; NaN becomes 0 (as
+/// QuantMath). Clamped first, then rounded by adding 1.5 * 2^23, whose float
+/// grid near there is the integers: the low byte of the sum's bits is q.
+/// Full-rate float ops instead of F2I, which shares the 16-per-clock pipe
+/// with tanh.approx in the GELU epilogues.
 template <> __device__ __forceinline__ int8_t fromFloat<int8_t>(float v) {
-  int q = __float2int_rn(v);
-  return static_cast<int8_t>(q < -128 ? -128 : q > 127 ? 127 : q);
+  float clamped = v == v ? fminf(fmaxf(v, -128.0f), 127.0f) : 0.0f;
+  return static_cast<int8_t>(__float_as_int(clamped + 12582912.0f) & 0xFF);
 }
 
 template <typename T> constexpr bool kIsQuantized = sizeof(T) == 1;
