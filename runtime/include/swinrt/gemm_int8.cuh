@@ -42,6 +42,7 @@
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
+#include <atomic>
 #include <cstdint>
 #include <type_traits>
 
@@ -567,7 +568,9 @@ cudaError_t launchWgmmaShape(const Int8GemmArgs &a, bool quantized, cudaStream_t
 }
 
 /// Per device: 0 not yet probed, 1 mma.sync only, 2 gemm_s8_wgmma runs.
-inline signed char wgmmaState[64] = {};
+/// Atomic: engines may be created on several threads. Devices past 64 use
+/// mma.sync.
+inline std::atomic<signed char> wgmmaState[64] = {};
 
 inline int currentDevice() {
   int device = 0;
@@ -629,7 +632,7 @@ inline cudaError_t prepareGemmInt8() {
       return e;
   int device = currentDevice();
   if (device < 0)
-    return cudaErrorInvalidDevice;
+    return cudaSuccess; // mma.sync only
   cudaDeviceProp properties;
   if (cudaError_t e = cudaGetDeviceProperties(&properties, device); e != cudaSuccess)
     return e;
