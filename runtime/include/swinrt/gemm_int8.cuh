@@ -633,12 +633,17 @@ inline cudaError_t prepareGemmInt8() {
   int device = currentDevice();
   if (device < 0)
     return cudaSuccess; // mma.sync only
+  if (wgmmaState[device] != 0)
+    return cudaSuccess; // probed by an earlier engine on this device
+  // The state is stored once, when known, so that no engine sees a
+  // provisional "mma.sync only".
   cudaDeviceProp properties;
   if (cudaError_t e = cudaGetDeviceProperties(&properties, device); e != cudaSuccess)
     return e;
-  wgmmaState[device] = 1;
-  if (properties.major != 9 || properties.minor != 0)
+  if (properties.major != 9 || properties.minor != 0) {
+    wgmmaState[device] = 1;
     return cudaSuccess;
+  }
   int *built = nullptr, host = 0;
   if (cudaError_t e = cudaMalloc(&built, sizeof(int)); e != cudaSuccess)
     return e;
@@ -692,7 +697,6 @@ inline cudaError_t launchGemmInt8(const Int8GemmArgs &a, bool quantizedOutput,
   case Int8GemmShape::kWgmma64Wide:
     return wgmma ? launchWgmmaShape<1, 2, true>(a, quantizedOutput, stream)
                  : cudaErrorNotSupported;
-
   case Int8GemmShape::k128x4:
     return launchShape<128, 4>(a, quantizedOutput, stream);
   default:
