@@ -332,9 +332,11 @@ swinrt_status swinrt_create(const char *modelDir, int device, void *stream,
                   "the library is built for %s; device %d (%s) is sm_%d%d", kModel.archs,
                   device, prop.name, prop.major, prop.minor);
     SWINRT_TRY(init);
-    SWINRT_CUDA(cudaMalloc(&e->weights, weights.payloadBytes));
+    SWINRT_CUDA(cudaMalloc(&e->weights, weights.payloadBytes + kModel.derivedWeightsBytes));
     SWINRT_CUDA(cudaMemcpy(e->weights, weights.payload, weights.payloadBytes,
                            cudaMemcpyHostToDevice));
+    SWINRT_TRY(kModel.expandWeights(e->weights));
+    SWINRT_CUDA(cudaStreamSynchronize(nullptr));
     if (stream) {
       e->stream = (cudaStream_t)stream;
     } else {

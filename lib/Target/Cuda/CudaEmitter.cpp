@@ -16,6 +16,7 @@
 #include "swin/Dialect/Swin/IR/SwinOps.h"
 #include "swin/Target/Cuda/MemoryPlanner.h"
 
+#include "swinrt/position_bias.h"
 #include "swinrt/weights_format.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -35,6 +36,7 @@
 #include <cassert>
 #include <climits>
 #include <limits>
+#include <map>
 #include <set>
 #include <cstring>
 
@@ -210,6 +212,32 @@ llvm::Expected<MaskGroups> deriveMaskGroups(llvm::ArrayRef<float> mask, int64_t 
   result.value = value.value_or(0.0f);
   return result;
 }
+
+CompactPositionBias compactPositionBias(llvm::ArrayRef<float> bias, int64_t heads, int64_t n) {
+  assert(static_cast<int64_t>(bias.size()) == heads * n * n && "bias is [heads, n, n]");
+  // A class is one distinct column of per-head values, compared bit for
+  // bit, numbered in order of first appearance (so blocks of one window
+  // geometry share their index).
+  CompactPositionBias result;
+  result.index.resize(n * n);
+  std::map<std::vector<uint32_t>, uint32_t> classOf;
+  std::vector<uint32_t> column(heads);
+  std::vector<std::vector<uint32_t>> columns;
+  for (int64_t p = 0; p < n * n; ++p) {
+    for (int64_t h = 0; h < heads; ++h)
+      column[h] = llvm::bit_cast<uint32_t>(bias[h * n * n + p]);
+    auto [it, inserted] = classOf.try_emplace(column, static_cast<uint32_t>(columns.size()));
+    if (inserted)
+      columns.push_back(column);
+    result.index[p] = it->second;
+  }
+  result.classes = static_cast<int64_t>(columns.size());
+  result.table.resize(heads * result.classes);
+  for (int64_t c = 0; c < result.classes; ++c)
+    for (int64_t h = 0; h < heads; ++h)
+      result.table[h * result.classes + c] = llvm::bit_cast<float>(columns[c][h]);
+  return result;
+}
 } // namespace swin::cuda
 
 /// A float as a C++ literal that reads back to the same float.
@@ -363,8 +391,9 @@ private:
     float value;
   };
   llvm::Expected<PackedMask> maskGroups(Operation *user, Value mask);
-  /// Packs the position bias [heads, n, n] in window_attention_mma's
-  /// fragment order (see MmaAttentionShape in kernels.cuh).
+  /// Stores the position bias [heads, n, n] compactly and schedules its
+  /// expansion into window_attention_mma's fragment order (position_bias.h);
+  /// returns the tiles' offset in the derived region (after kDerived).
   llvm::Expected<uint64_t> tiledPositionBias(Operation *user, Value bias);
   std::string wf(uint64_t offset) { return "wf(W + " + std::to_string(offset) + ")"; }
 
@@ -432,6 +461,11 @@ private:
   std::vector<Buffer> buffers;
   std::vector<char> payload;
   llvm::DenseMap<std::pair<Value, int>, uint64_t> weightOffsets;
+  // Weights the engine derives on the device at load time (expandWeights),
+  // placed after the payload: their size and the launches that fill them.
+  uint64_t derivedBytes = 0;
+  std::string expandText;
+  std::map<std::vector<uint32_t>, uint64_t> positionIndexOffsets; // shared indices
   std::vector<std::string> gemmRows;
   unsigned int8GemmCount = 0; // sites on gemm_s8
   llvm::SetVector<std::string, std::vector<std::string>, std::set<std::string>>
@@ -715,25 +749,24 @@ llvm::Expected<uint64_t> Emitter::tiledPositionBias(Operation *user, Value bias)
       user, bias, "the CUDA backend needs the position bias to be a constant");
   if (!values)
     return values.takeError();
-  // [head][warp][key tile][lane][4]: lane (g, t) of warp w holds rows
-  // 16w + g and 16w + g + 8, columns 8 * tile + 2t and + 1. Padded keys get
-  // -inf (they take no probability), padded queries 0.
-  int64_t rows = (n + 15) / 16 * 16, warps = rows / 16, keyTiles = rows / 8;
-  std::vector<float> tiled;
-  tiled.reserve(heads * rows * rows);
-  for (int64_t h = 0; h < heads; ++h)
-    for (int64_t w = 0; w < warps; ++w)
-      for (int64_t tile = 0; tile < keyTiles; ++tile)
-        for (int64_t lane = 0; lane < 32; ++lane)
-          for (int64_t e = 0; e < 4; ++e) {
-            int64_t row = 16 * w + lane / 4 + (e < 2 ? 0 : 8);
-            int64_t col = 8 * tile + 2 * (lane % 4) + (e & 1);
-            float v = col >= n   ? -std::numeric_limits<float>::infinity()
-                      : row >= n ? 0.0f
-                                 : (*values)[(h * n + row) * n + col];
-            tiled.push_back(v);
-          }
-  return appendPayload(tiled.data(), tiled.size() * sizeof(float));
+  // The file keeps the compact form; the engine expands it into the derived
+  // region once, at load time (expandWeights).
+  CompactPositionBias compact = compactPositionBias(*values, heads, n);
+  uint64_t table = appendPayload(compact.table.data(), compact.table.size() * sizeof(float));
+  auto [found, inserted] = positionIndexOffsets.try_emplace(compact.index, 0);
+  if (inserted)
+    found->second =
+        appendPayload(compact.index.data(), compact.index.size() * sizeof(uint32_t));
+  uint64_t tiles = alignTo(derivedBytes, SWINW_ALIGNMENT);
+  int64_t floats = swinrt::tiledPositionBiasFloats(heads, n);
+  derivedBytes = tiles + floats * sizeof(float);
+  expandText += "  swinrt::expand_position_bias<<<" + std::to_string((floats + 255) / 256) +
+                ", 256>>>(reinterpret_cast<float *>(W + kDerived + " + std::to_string(tiles) +
+                "), " + std::to_string(floats) + ", " + std::to_string(n) + ", wf(W + " +
+                std::to_string(table) + "), " + std::to_string(compact.classes) +
+                ", reinterpret_cast<const uint32_t *>(W + " + std::to_string(found->second) +
+                "));\n  SWINRT_TRY(swinrt::checkLaunch(\"expand_position_bias\"));\n";
+  return tiles;
 }
 
 void Emitter::comment(Operation *op) {
@@ -973,7 +1006,8 @@ llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
                         templateArgs + ">, " + std::to_string(shared) + "));");
   std::vector<std::string> args = {
       "act(" + ref(qkv) + ")", out.pointer(),
-      useMma ? "reinterpret_cast<const float4 *>(W + " + std::to_string(bias) + ")" : wf(bias),
+      useMma ? "reinterpret_cast<const float4 *>(W + kDerived + " + std::to_string(bias) + ")"
+             : wf(bias),
       maskArgs, floatLiteral(op.getScale().convertToFloat())};
   if (useMma)
     args.push_back(floatLiteral(out.inverseScale));
@@ -1395,6 +1429,8 @@ std::string Emitter::assemble(const MemoryPlan &plan, uint64_t payloadChecksum,
      << "inline Q *q8(char *p) { return reinterpret_cast<Q *>(p); }\n"
      << "inline const float *wf(const char *p) {\n"
      << "  return reinterpret_cast<const float *>(p);\n}\n\n"
+     << "// Derived weights (expandWeights) follow the file's payload.\n"
+     << "constexpr size_t kDerived = " << payload.size() << ";\n\n"
      << "const swinrt::GemmSpec kGemms[] = {\n"
      << "    // rows per image, n, k, epilogue, residual, operands, E4M3 output, name\n";
   for (const std::string &row : gemmRows)
@@ -1421,6 +1457,8 @@ std::string Emitter::assemble(const MemoryPlan &plan, uint64_t payloadChecksum,
   for (const std::string &line : initLines)
     os << line << "\n";
   os << "  return SWINRT_OK;\n}\n\n"
+     << "swinrt_status expandWeights(char *W) {\n"
+     << expandText << "  return SWINRT_OK;\n}\n\n"
      << "swinrt_status prologue(swinrt::Exec &ex, const void *input, swinrt_dtype dtype,\n"
      << "                       int batch) {\n"
      << "  char *A = ex.arena;\n"
@@ -1439,6 +1477,7 @@ std::string Emitter::assemble(const MemoryPlan &plan, uint64_t payloadChecksum,
      << "    /*payloadChecksum=*/0x" << llvm::format_hex_no_prefix(payloadChecksum, 16)
      << "ull,\n"
      << "    /*weightsBytes=*/" << payload.size() << "ull,\n"
+     << "    /*derivedWeightsBytes=*/" << derivedBytes << "ull,\n"
      << "    /*arenaBytes=*/" << plan.arenaBytes << "ull,\n"
      << "    swinrt::k"
      << (options.precision == Precision::Fp32   ? "Fp32"
@@ -1456,6 +1495,7 @@ std::string Emitter::assemble(const MemoryPlan &plan, uint64_t payloadChecksum,
      << "    kGemms,\n"
      << "    /*numGemms=*/" << gemmRows.size() << ",\n"
      << "    init,\n"
+     << "    expandWeights,\n"
      << "    prologue,\n"
      << "    body,\n"
      << "    epilogue,\n"

@@ -30,6 +30,8 @@
 #include <cuda_fp8.h>
 #include <math_constants.h>
 
+#include "swinrt/position_bias.h"
+
 #include <cstdint>
 
 namespace swinrt {
@@ -612,6 +614,17 @@ __global__ void __launch_bounds__(256)
   int i = blockIdx.x * blockDim.x + threadIdx.x;
   if (i < n)
     out[i] = fromFloat<TOut>(toFloat(in[i]));
+}
+
+/// Load time: a block's position bias from its compact form (table
+/// [heads, classes], index [n, n]) into the tiles window_attention_mma reads.
+static __global__ void __launch_bounds__(256)
+    expand_position_bias(float *__restrict__ tiles, int64_t floats, int n,
+                         const float *__restrict__ table, int classes,
+                         const uint32_t *__restrict__ index) {
+  int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < floats)
+    tiles[i] = tiledPositionBiasAt(i, n, table, classes, index);
 }
 
 } // namespace swinrt

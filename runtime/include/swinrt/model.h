@@ -62,6 +62,9 @@ struct ModelDesc {
   uint64_t modelHash;
   uint64_t payloadChecksum;
   uint64_t weightsBytes;
+  /// Weights derived on the device at load time (expanded position-bias
+  /// tiles), placed after the file's payload in the same allocation.
+  uint64_t derivedWeightsBytes;
   uint64_t arenaBytes;
   Precision precision;
   int maxBatch;
@@ -74,6 +77,9 @@ struct ModelDesc {
   /// One-time setup on the device (shared-memory limits); also proves that
   /// the kernels were built for it.
   swinrt_status (*init)();
+  /// Fills the derived weights from the uploaded payload (launches on the
+  /// legacy default stream; the caller synchronizes).
+  swinrt_status (*expandWeights)(char *weights);
   /// Reads the caller's input into the arena (outside the CUDA graph).
   swinrt_status (*prologue)(Exec &, const void *input, swinrt_dtype dtype, int batch);
   /// Everything between input and logits: what the CUDA graph captures.

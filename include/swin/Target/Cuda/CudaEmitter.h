@@ -73,6 +73,17 @@ struct MaskGroups {
 llvm::Expected<MaskGroups> deriveMaskGroups(llvm::ArrayRef<float> mask, int64_t windows,
                                             int64_t n);
 
+/// A position bias [heads, n, n] as a table of its distinct per-head value
+/// columns and an index: bias[h][p] = table[h * classes + index[p]], for
+/// p = query * n + key. Lossless (values compared bit for bit). For Swin's
+/// relative position bias, classes = (2 Wh - 1)(2 Ww - 1).
+struct CompactPositionBias {
+  std::vector<float> table; // [heads, classes]
+  std::vector<uint32_t> index; // [n, n]
+  int64_t classes = 0;
+};
+CompactPositionBias compactPositionBias(llvm::ArrayRef<float> bias, int64_t heads, int64_t n);
+
 } // namespace swin::cuda
 
 #endif // SWIN_TARGET_CUDA_CUDAEMITTER_H
