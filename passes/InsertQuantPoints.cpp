@@ -35,6 +35,7 @@ struct SwinInsertQuantPointsPass
       return fail(llvm::toString(table.takeError()));
     ::swin::quant::QuantizeOptions options;
     options.type = *type;
+    options.quantizeAttention = quantizeAttention;
     for (const std::string &name : keepFloat)
       options.keepFloat.insert(name);
     if (llvm::Error err = ::swin::quant::insertQuantPoints(func, *table, options))

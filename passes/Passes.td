@@ -213,10 +213,16 @@ def SwinInsertQuantPoints : Pass<"swin-insert-quant-points", "mlir::func::FuncOp
     `f8E4M3FN` constant with one scale, read through `swin.dequantize`.
 
     Points are named after timm's modules (`layers.0.blocks.1.attn.qkv`,
-    `layers.1.downsample.reduction`). The table must name exactly the
-    function's points, and when it records a model fingerprint, match it.
+    `layers.1.downsample.reduction`). The table must name the function's
+    points and no others, and when it records a model fingerprint, match it.
     `swin-compile --calib` makes the table; the patch embedding and the
     classifier are not quantize points.
+
+    With `quantize-attention`, q, k and v of each `window_attention` (the
+    operands of its two attention products; points `...attn.q`, `.k`, `.v`)
+    are quantized too, per tensor, recorded as the op's `qkv_quant_type` and
+    `qkv_quant_scales`. The attention probabilities stay in floating point.
+    Tables without these points still serve the default.
   }];
   let options = [
     Option<"tablePath", "table", "std::string", /*default=*/"\"\"",
@@ -225,6 +231,8 @@ def SwinInsertQuantPoints : Pass<"swin-insert-quant-points", "mlir::func::FuncOp
            "Quantized type: int8 or fp8 (E4M3)">,
     ListOption<"keepFloat", "keep-float", "std::string",
                "Points left in floating point">,
+    Option<"quantizeAttention", "quantize-attention", "bool", /*default=*/"false",
+           "Also quantize q, k and v of every window attention">,
   ];
   let dependentDialects = ["mlir::swin::SwinDialect"];
 }

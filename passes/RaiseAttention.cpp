@@ -258,7 +258,8 @@ struct AttentionPattern : OpRewritePattern<ReshapeOp> {
         m->mask ? rewriter.create<ConstantOp>(loc, m->mask).getResult() : Value();
     rewriter.replaceOpWithNewOp<WindowAttentionOp>(
         merge, merge.getType(), x, weightValue, biasValue, positionValue, maskValue,
-        rewriter.getI64IntegerAttr(m->heads), rewriter.getF32FloatAttr(m->scale));
+        rewriter.getI64IntegerAttr(m->heads), rewriter.getF32FloatAttr(m->scale),
+        /*qkv_quant_type=*/TypeAttr(), /*qkv_quant_scales=*/DenseF32ArrayAttr());
     return success();
   }
 };

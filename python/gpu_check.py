@@ -63,7 +63,8 @@ MODELS = {
 
 # Relative L2 tolerance per precision, against float64 PyTorch.
 TOLERANCE = {"fp32": 1e-4, "tf32": 5e-3, "fp16": 5e-3, "bf16": 2e-2}
-QUANTIZED = ("int8", "fp8")
+# "int8qa": int8 with --quantize-attention (q, k and v in int8 too).
+QUANTIZED = ("int8", "fp8", "int8qa")
 # docs/quantization.md's targets against fp32, on real-image inputs.
 ACCURACY_TARGET = {"cosine_mean": 0.995, "top1": 0.98}
 # Fresh random inputs through a quantized engine: every logit written, and
@@ -102,6 +103,8 @@ def compile_model(bin_dir: Path, onnx: Path, out: Path, precision: str, max_batc
     """Compiles with the carried swin-compile; returns (seconds, model.json)."""
     start = time.perf_counter()
     quant = {"calib_table": calib_table} if precision in QUANTIZED else {}
+    if precision == "int8qa":
+        precision, quant["quantize_attention"] = "int8", True
     swin_compile(onnx, out, precision=precision, max_batch=max_batch, arch=arch,
                  progress=False, bin_dir=bin_dir, **quant)
     return time.perf_counter() - start, json.loads((out / "model.json").read_text())

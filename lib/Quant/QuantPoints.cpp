@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
 
 using namespace mlir;
 using llvm::Error;
@@ -36,7 +37,7 @@ static Error makeError(const llvm::Twine &message) {
 // Points
 //===----------------------------------------------------------------------===//
 
-std::vector<QuantPoint> collectQuantPoints(func::FuncOp func) {
+std::vector<QuantPoint> collectQuantPoints(func::FuncOp func, bool attentionOperands) {
   std::vector<QuantPoint> points;
   int stage = 0, block = -1, looseLinears = 0;
   auto blockName = [&](StringRef leaf) {
@@ -50,6 +51,9 @@ std::vector<QuantPoint> collectQuantPoints(func::FuncOp func) {
     } else if (isa<ops::WindowAttentionOp>(op)) {
       ++block;
       points.push_back({blockName("attn.qkv"), op});
+      if (attentionOperands)
+        for (int operand = 0; operand < 3; ++operand)
+          points.push_back({blockName(std::string("attn.") + "qkv"[operand]), op, operand});
     } else if (isa<ops::AttentionOutputOp>(op) && block >= 0) {
       points.push_back({blockName("attn.proj"), op});
     } else if (isa<ops::ResidualLinearOp>(op) && block >= 0) {
@@ -183,16 +187,25 @@ static void quantizeWeight(OpBuilder &builder, OpOperand &operand, ArrayRef<floa
 
 Error insertQuantPoints(func::FuncOp func, const CalibrationTable &table,
                         const QuantizeOptions &options) {
-  std::vector<QuantPoint> points = collectQuantPoints(func);
+  std::vector<QuantPoint> all = collectQuantPoints(func, /*attentionOperands=*/true), points,
+                          attention;
+  for (QuantPoint &point : all)
+    (point.attentionOperand < 0 ? points : attention).push_back(point);
   std::string fingerprint = modelFingerprint(func);
   if (!table.model.empty() && table.model != fingerprint)
     return makeError("the calibration table was made for another model (fingerprint " +
                      table.model + ", this model " + fingerprint + ")");
   llvm::StringSet<> names;
-  for (const QuantPoint &point : points) {
+  for (const QuantPoint &point : all) {
     names.insert(point.name);
+    if (point.attentionOperand >= 0 && !options.quantizeAttention)
+      continue; // older tables have no attention operands
     if (!table.find(point.name))
-      return makeError("the calibration table has no point '" + point.name + "'");
+      return makeError("the calibration table has no point '" + point.name + "'" +
+                       (point.attentionOperand >= 0
+                            ? " (quantized attention needs a table calibrated by this "
+                              "version: calibrate again)"
+                            : ""));
   }
   for (const CalibrationPoint &point : table.points)
     if (!names.contains(point.name))
@@ -240,6 +253,23 @@ Error insertQuantPoints(func::FuncOp func, const CalibrationTable &table,
         builder.create<ops::DequantizeOp>(loc, inputType, quantized, scales, IntegerAttr());
     input.set(dequantized);
   }
+  if (!options.quantizeAttention)
+    return Error::success();
+  // q, k and v of a block: three consecutive points, quantized together.
+  for (size_t i = 0; i + 2 < attention.size(); i += 3) {
+    auto op = cast<ops::WindowAttentionOp>(attention[i].op);
+    llvm::SmallVector<float, 3> scales;
+    bool kept = false;
+    for (size_t j = i; j < i + 3; ++j) {
+      kept |= options.keepFloat.contains(attention[j].name);
+      float threshold = table.find(attention[j].name)->threshold;
+      scales.push_back((threshold > 0.0f ? threshold : 1.0f) / quantTypeMax(options.type));
+    }
+    if (kept)
+      continue;
+    op.setQkvQuantTypeAttr(TypeAttr::get(storage));
+    op.setQkvQuantScalesAttr(builder.getDenseF32ArrayAttr(scales));
+  }
   return Error::success();
 }
 
@@ -251,22 +281,26 @@ Expected<CalibrationTable> calibrate(func::FuncOp func, ArrayRef<std::string> in
                                      const CalibrationOptions &options) {
   if (inputFiles.empty())
     return makeError("calibration needs at least one input");
-  std::vector<QuantPoint> points = collectQuantPoints(func);
+  std::vector<QuantPoint> points = collectQuantPoints(func, /*attentionOperands=*/true);
   if (points.empty())
     return makeError("the model has no quantize points (is it fused?)");
-  llvm::DenseMap<Operation *, size_t> index;
+  std::map<std::pair<Operation *, int>, size_t> index;
   for (auto [i, point] : llvm::enumerate(points))
-    index[point.op] = i;
+    index[{point.op, point.attentionOperand}] = i;
   std::vector<AbsHistogram> histograms(points.size());
   std::string observeError; // the first histogram that refused its values
-  EvaluateOptions evaluateOptions;
-  evaluateOptions.observeGemmInput = [&](Operation *op, ArrayRef<float> values) {
-    auto it = index.find(op);
+  auto observe = [&](Operation *op, int operand, ArrayRef<float> values) {
+    auto it = index.find({op, operand});
     if (it == index.end() || !observeError.empty())
       return;
     if (Error err = histograms[it->second].add(values))
       observeError = "point '" + points[it->second].name + "': " + llvm::toString(std::move(err));
   };
+  EvaluateOptions evaluateOptions;
+  evaluateOptions.observeGemmInput = [&](Operation *op, ArrayRef<float> values) {
+    observe(op, -1, values);
+  };
+  evaluateOptions.observeAttentionOperand = observe;
   int64_t images = 0;
   for (auto [done, path] : llvm::enumerate(inputFiles)) {
     Expected<Tensor> input = readNpy(path);
@@ -411,9 +445,9 @@ Expected<AccuracyReport> measureAccuracy(func::FuncOp reference, func::FuncOp qu
 }
 
 Expected<std::vector<std::pair<std::string, double>>>
-chooseFloatPoints(func::FuncOp reference, const CalibrationTable &table, QuantType type,
-                  ArrayRef<std::string> inputFiles, double targetCosine,
-                  std::function<void(StringRef)> log) {
+chooseFloatPoints(func::FuncOp reference, const CalibrationTable &table,
+                  const QuantizeOptions &base, ArrayRef<std::string> inputFiles,
+                  double targetCosine, std::function<void(StringRef)> log) {
   if (inputFiles.empty())
     return makeError("mixed precision needs at least one input");
   std::vector<Tensor> inputs, expected;
@@ -430,8 +464,7 @@ chooseFloatPoints(func::FuncOp reference, const CalibrationTable &table, QuantTy
   // Mean logits cosine of the model with `keep` left in floating point.
   auto cosineKeeping = [&](const llvm::StringSet<> &keep) -> Expected<double> {
     OwningOpRef<func::FuncOp> candidate(reference.clone());
-    QuantizeOptions options;
-    options.type = type;
+    QuantizeOptions options = base;
     for (const auto &name : keep)
       options.keepFloat.insert(name.getKey());
     if (Error err = insertQuantPoints(*candidate, table, options))

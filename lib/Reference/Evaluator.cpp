@@ -1915,6 +1915,26 @@ Error Interpreter::evalWindowAttention(ops::WindowAttentionOp op) {
   // qkv = x W^T + b for all windows at once: [windows * n, 3 * inner].
   std::vector<float> qkv(static_cast<size_t>(windows * n * 3 * inner));
   linearRows(x.data, windows * n, c, w.data, 3 * inner, b.data, qkv.data());
+  if (options.observeAttentionOperand) {
+    std::vector<float> part(static_cast<size_t>(windows * n * inner));
+    for (int operand = 0; operand < 3; ++operand) {
+      for (int64_t r = 0; r < windows * n; ++r)
+        std::memcpy(part.data() + r * inner, qkv.data() + r * 3 * inner + operand * inner,
+                    inner * sizeof(float));
+      options.observeAttentionOperand(op, operand, part);
+    }
+  }
+  if (std::optional<Type> quantType = op.getQkvQuantType()) {
+    ArrayRef<float> scales = *op.getQkvQuantScales();
+    const quant::QuantType kind = quantTypeOf(*quantType);
+    for (int64_t r = 0; r < windows * n; ++r)
+      for (int operand = 0; operand < 3; ++operand) {
+        const float scale = scales[operand], inverse = 1.0f / scale;
+        float *values = qkv.data() + r * 3 * inner + operand * inner;
+        for (int64_t j = 0; j < inner; ++j)
+          values[j] = quant::quantizeValue(values[j], inverse, kind) * scale;
+      }
+  }
 
   Expected<Buffer> result = allocate(op, {windows, n, inner});
   if (!result)

@@ -48,7 +48,7 @@ def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
             arch: str | Sequence[str] = "sm_90", calib: str | os.PathLike | None = None,
             calib_table: str | os.PathLike | None = None, calibrator: str | None = None,
             percentile: float | None = None, keep_float: Sequence[str] = (),
-            target_cosine: float | None = None,
+            target_cosine: float | None = None, quantize_attention: bool = False,
             accuracy_inputs: str | os.PathLike | None = None,
             accuracy_report: str | os.PathLike | None = None,
             emit: str = "lib", image_size: int | tuple[int, int] | None = None,
@@ -67,7 +67,9 @@ def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
     ("max", "percentile", "entropy") and `percentile` choose the activation
     thresholds; `keep_float` names quantize points left in fp16, and
     `target_cosine` keeps the most sensitive ones in fp16 until the logits
-    cosine against fp32 reaches it. The accuracy against fp32 (CPU
+    cosine against fp32 reaches it. `quantize_attention` also quantizes q, k
+    and v, the operands of the attention products (int8 libraries; the
+    probabilities stay 16-bit). The accuracy against fp32 (CPU
     reference, on `accuracy_inputs` or the calibration inputs) is written as
     JSON to `accuracy_report` (see docs/quantization.md). fp8 builds a
     library with E4M3 GEMMs through cuBLASLt (sm_89 and newer); int8 one
@@ -95,6 +97,8 @@ def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
     for name, value in quant_options.items():
         if value is not None and precision not in QUANTIZED:
             raise ValueError(f"{name} is for precision int8 or fp8, not {precision}")
+    if quantize_attention and precision not in QUANTIZED:
+        raise ValueError(f"quantize_attention is for precision int8 or fp8, not {precision}")
     onnx_path = Path(onnx_path)
     if not onnx_path.is_file():
         raise FileNotFoundError(f"{onnx_path}: no such ONNX file")
@@ -116,6 +120,8 @@ def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
         command += ["--image-size", f"{int(size[0])}x{int(size[1])}"]
     if exact_gelu:
         command.append("--exact-gelu")
+    if quantize_attention:
+        command.append("--quantize-attention")
     if progress is None:
         progress = sys.stderr.isatty()
     if progress:

@@ -197,6 +197,9 @@ def test_compile_int8_with_calibration_and_accuracy_report(tmp_path):
                        calib_table=tmp_path / "table.json",
                        keep_float=["layers.0.blocks.0.attn.qkv"])
     assert again.read_text() == out.read_text()
+    attention = sc.compile(MODEL, tmp_path / "qa.mlir", emit="mlir", precision="int8",
+                           calib_table=tmp_path / "table.json", quantize_attention=True)
+    assert attention.read_text().count("qkv_quant_type = i8") == 8
     with pytest.raises(ValueError, match="calib_table is for precision int8 or fp8"):
         sc.compile(MODEL, tmp_path / "x.mlir", emit="mlir", calib_table=tmp_path / "table.json")
     with pytest.raises(sc.SwinCompileError, match="needs calibration"):
@@ -230,6 +233,7 @@ def test_compile_error_carries_the_tools_message(tmp_path):
     (dict(arch=[]), ValueError, "arch must name GPU targets"),
     (dict(emit="ptx"), ValueError, "emit must be one of"),
     (dict(calib="."), ValueError, "calib is for precision int8 or fp8"),
+    (dict(quantize_attention=True), ValueError, "quantize_attention is for precision int8"),
     (dict(precision="int8", calib="/nonexistent"), FileNotFoundError, "does not exist"),
 ])
 def test_compile_validates_arguments(tmp_path, kwargs, error, message):

@@ -59,6 +59,32 @@ def _torch_fake_quant_model(model, table, kind):
     return model
 
 
+ATTENTION_PARTS = (".attn.q", ".attn.k", ".attn.v")
+
+
+def _torch_fake_quant_attention(model, points, kind):
+    """`model` with q, k and v of the blocks in `points` (attn.q/k/v entries)
+    fake-quantized: the three thirds of timm's qkv Linear output."""
+    import torch
+
+    modules = dict(model.named_modules())
+    type_max = np.float32(127.0 if kind == "int8" else 448.0)
+    scales = {}
+    for point in points:
+        block, part = point["name"].rsplit(".", 1)  # "layers.0.blocks.0.attn", "q"
+        scales.setdefault(block, {})[part] = np.float32(point["threshold"]) / type_max
+    for block, parts in scales.items():
+        assert sorted(parts) == ["k", "q", "v"], block
+
+        def quantize_output(m, args, out, parts=parts):
+            thirds = out.chunk(3, dim=-1)
+            return torch.cat([_fake_quant(t, parts[p], kind) for t, p in zip(thirds, "qkv")],
+                             dim=-1)
+
+        modules[block + ".qkv"].register_forward_hook(quantize_output)
+    return model
+
+
 SINGLE_POINTS = ["layers.0.blocks.0.attn.qkv", "layers.0.blocks.1.attn.proj",
                  "layers.1.blocks.0.mlp.fc1", "layers.2.blocks.1.mlp.fc2",
                  "layers.1.downsample.reduction"]
@@ -96,14 +122,19 @@ def test_quantized_ir_matches_pytorch_fake_quant(tmp_path, tools, kind):
     def pytorch(points):
         fresh = timm.create_model("swin_tiny_patch4_window7_224", pretrained=False, **TINY)
         fresh.load_state_dict(weights)
-        fake = _torch_fake_quant_model(fresh.eval(), {"points": points}, kind)
+        gemm = [p for p in points if not p["name"].endswith(ATTENTION_PARTS)]
+        attention = [p for p in points if p["name"].endswith(ATTENTION_PARTS)]
+        fake = _torch_fake_quant_model(fresh.eval(), {"points": gemm}, kind)
+        fake = _torch_fake_quant_attention(fake, attention, kind)
         with torch.no_grad():
             return fake(torch.from_numpy(x)).numpy()
 
     ours = compile_and_run("--calib", tmp_path / "calib", "--calib-table", tmp_path / "table.json")
     table = json.loads((tmp_path / "table.json").read_text())
-    assert len(table["points"]) == 35
-    names = [p["name"] for p in table["points"]]
+    assert len(table["points"]) == 35 + 3 * 8  # GEMM inputs, then q, k, v of 8 blocks
+    gemm_points = [p for p in table["points"] if not p["name"].endswith(ATTENTION_PARTS)]
+    names = [p["name"] for p in gemm_points]
+    attention_names = [p["name"] for p in table["points"] if p["name"].endswith(ATTENTION_PARTS)]
 
     # One point at a time (the rest kept in float), every kind of point: the
     # two fake-quant models agree to fp32 summation noise.
@@ -115,10 +146,28 @@ def test_quantized_ir_matches_pytorch_fake_quant(tmp_path, tools, kind):
         assert effect > 1e-7, (name, effect)
         assert mismatch <= 0.05 * effect, (name, mismatch, effect)
 
+    # Quantized attention operands alone (--quantize-attention, every GEMM
+    # point kept in float), one block's q, k and v.
+    block = "layers.1.blocks.1.attn"
+    single = compile_and_run("--calib-table", tmp_path / "table.json", "--quantize-attention",
+                             "--keep-float", ",".join(names + [n for n in attention_names
+                                                               if not n.startswith(block)]))
+    reference = pytorch([p for p in table["points"] if p["name"].startswith(block + ".")
+                         and p["name"].endswith(ATTENTION_PARTS)])
+    effect, mismatch = np.abs(reference - fp32).max(), np.abs(single - reference).max()
+    assert effect > 1e-7, (block, effect)
+    assert mismatch <= 0.05 * effect, (block, mismatch, effect)
+
     # Everything quantized: rounding flips (a value within fp32 noise of a
     # rounding boundary) compound through the network, so the agreement is
     # looser, but still far closer than either is to fp32.
-    reference = pytorch(table["points"])
+    reference = pytorch(gemm_points)
     effect, mismatch = np.abs(reference - fp32).max(), np.abs(ours - reference).max()
+    assert effect > 1e-4, effect
+    assert mismatch <= 0.3 * effect, (mismatch, effect)
+    # And with q, k and v too.
+    everything = compile_and_run("--calib-table", tmp_path / "table.json", "--quantize-attention")
+    reference = pytorch(table["points"])
+    effect, mismatch = np.abs(reference - fp32).max(), np.abs(everything - reference).max()
     assert effect > 1e-4, effect
     assert mismatch <= 0.3 * effect, (mismatch, effect)

@@ -103,6 +103,11 @@ cl::list<std::string> keepFloat("keep-float",
                                 cl::desc("Quantize points left in fp16, comma separated "
                                          "(e.g. layers.0.blocks.0.mlp.fc2)"),
                                 cl::CommaSeparated, cl::cat(quantCategory));
+cl::opt<bool> quantizeAttention(
+    "quantize-attention",
+    cl::desc("Also quantize q, k and v, the operands of the two attention products "
+             "(int8 only; the probabilities stay 16-bit)"),
+    cl::cat(quantCategory));
 cl::opt<double> targetCosine(
     "target-cosine",
     cl::desc("Mixed precision: keep the most sensitive points in fp16 until the logits "
@@ -220,6 +225,7 @@ static Error quantizeModel(mlir::func::FuncOp func, swin::quant::QuantType type)
   mlir::OwningOpRef<mlir::func::FuncOp> reference(func.clone());
   QuantizeOptions options;
   options.type = type;
+  options.quantizeAttention = quantizeAttention;
   for (const std::string &name : keepFloat)
     options.keepFloat.insert(name);
   if (targetCosine > 0.0) {
@@ -231,7 +237,7 @@ static Error quantizeModel(mlir::func::FuncOp func, swin::quant::QuantType type)
         accuracyFiles.begin() + std::min<size_t>(sensitivityInputs, accuracyFiles.size()));
     reportProgress(formatv("mixed precision: sensitivity of each point on {0} inputs",
                            subset.size()));
-    auto kept = chooseFloatPoints(*reference, table, type, subset, targetCosine,
+    auto kept = chooseFloatPoints(*reference, table, options, subset, targetCosine,
                                   [](StringRef line) {
                                     errs() << "swin-compile: mixed precision: " << line << "\n";
                                   });
@@ -304,6 +310,9 @@ int main(int argc, char **argv) {
                    precision + "'");
     if (!calibDir.empty() || !calibTablePath.empty())
       return error("--calib and --calib-table apply to --precision int8 or fp8");
+    if (quantizeAttention)
+      return error("--quantize-attention applies to --precision int8 (or fp8 with "
+                   "--emit=mlir)");
   }
   auto archs = swin::cuda::parseArchList(archList);
   if (!archs)
@@ -315,6 +324,10 @@ int main(int argc, char **argv) {
       if (arch == "sm_80" || arch == "sm_86" || arch == "sm_87")
         return error("--precision fp8 needs FP8 tensor cores (sm_89 or newer), and --arch "
                      "names " + arch);
+  if (emitOptions.precision == swin::cuda::Precision::Fp8 && quantizeAttention &&
+      emit != EmitKind::Mlir)
+    return error("the CUDA backend quantizes attention operands for int8 only (cuBLASLt's "
+                 "E4M3 QKV GEMM has one output scale for q, k and v); use --emit=mlir");
   if (emit != EmitKind::Mlir && importOnly)
     return error("--import-only stops before the CUDA backend; use it with --emit=mlir");
   swin::ImportOptions options;

@@ -30,10 +30,16 @@ namespace swin::quant {
 struct QuantPoint {
   std::string name;
   mlir::Operation *op = nullptr;
+  /// -1: the GEMM input of `op`; 0, 1, 2: q, k or v of a window_attention
+  /// ("layers.S.blocks.B.attn.q", ".k", ".v"), the operands of the two
+  /// attention products.
+  int attentionOperand = -1;
 };
 
-/// The quantize points of a fused function, in program order.
-std::vector<QuantPoint> collectQuantPoints(mlir::func::FuncOp func);
+/// The quantize points of a fused function, in program order: the GEMM
+/// inputs, and with `attentionOperands` also q, k and v of every block.
+std::vector<QuantPoint> collectQuantPoints(mlir::func::FuncOp func,
+                                           bool attentionOperands = false);
 
 /// A fingerprint of the function body: its ops, types, attributes and
 /// constant data (not the function's maximum batch). A calibration table
@@ -47,6 +53,10 @@ struct QuantizeOptions {
   QuantType type = QuantType::Int8;
   /// Points left in floating point (mixed precision).
   llvm::StringSet<> keepFloat;
+  /// Also quantize q, k and v (the attention products' operands); the table
+  /// must then have their points. Keeping any of a block's three in float
+  /// keeps all three.
+  bool quantizeAttention = false;
 };
 
 /// Inserts a quantize/dequantize pair at every point of `table` that is not
@@ -66,7 +76,8 @@ struct CalibrationOptions {
 };
 
 /// Runs the CPU reference on every input (.npy, any batch) and turns the
-/// |x| histogram of each point into a threshold.
+/// |x| histogram of each point (attention operands included) into a
+/// threshold.
 llvm::Expected<CalibrationTable> calibrate(mlir::func::FuncOp func,
                                            llvm::ArrayRef<std::string> inputFiles,
                                            const CalibrationOptions &options);
@@ -96,16 +107,18 @@ llvm::Expected<AccuracyReport> measureAccuracy(mlir::func::FuncOp reference,
                                                llvm::ArrayRef<std::string> inputFiles,
                                                std::function<void(size_t, size_t)> progress = {});
 
-/// Sensitivity-based mixed precision. Measures each point's effect on the
+/// Sensitivity-based mixed precision over the GEMM points (`base` gives the
+/// type and whether attention operands are quantized throughout). Measures
+/// each point's effect on the
 /// logits alone (only that point quantized), then keeps the most sensitive
 /// points in floating point, most sensitive first, until the mean logits
 /// cosine of the rest, quantized, reaches `targetCosine`. Returns the kept
 /// points with their sensitivity (1 - cosine); empty when everything
 /// quantized already meets the target.
 llvm::Expected<std::vector<std::pair<std::string, double>>>
-chooseFloatPoints(mlir::func::FuncOp reference, const CalibrationTable &table, QuantType type,
-                  llvm::ArrayRef<std::string> inputFiles, double targetCosine,
-                  std::function<void(llvm::StringRef)> log = {});
+chooseFloatPoints(mlir::func::FuncOp reference, const CalibrationTable &table,
+                  const QuantizeOptions &base, llvm::ArrayRef<std::string> inputFiles,
+                  double targetCosine, std::function<void(llvm::StringRef)> log = {});
 
 /// The report as a few lines of text (the per-point table when `perPoint`).
 void printAccuracyReport(const AccuracyReport &report, llvm::raw_ostream &os, bool perPoint);

@@ -23,6 +23,10 @@ struct EvaluateOptions {
   /// through it.
   std::function<void(mlir::Operation *op, llvm::ArrayRef<float> gemmInput)>
       observeGemmInput;
+  /// Called with q (operand 0), k (1) and v (2) of each window_attention,
+  /// after the QKV projection and before their own quantize points.
+  std::function<void(mlir::Operation *op, int operand, llvm::ArrayRef<float> values)>
+      observeAttentionOperand;
 };
 
 /// Evaluates `func` on `inputs` (one per argument). Dynamic dimensions take

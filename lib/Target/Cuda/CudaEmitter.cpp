@@ -33,6 +33,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <array>
 #include <cassert>
 #include <climits>
 #include <limits>
@@ -960,7 +961,41 @@ llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
 
   GemmInput x = gemmInput(op.getInput());
   SWIN_TRY_ASSIGN(wqkv, gemmWeight(op, op.getQkvWeight(), x.scale.has_value()));
-  SWIN_TRY_WEIGHT(bqkv, op, op.getQkvBias(), WeightKind::Storage);
+  // Quantized q, k and v: the QKV GEMM writes them in int8, each part
+  // scaled by its own 1 / scale (folded into alpha and the bias), and the
+  // attention kernel reads them.
+  std::optional<std::array<float, 3>> operandScales;
+  if (std::optional<Type> type = op.getQkvQuantType()) {
+    if (options.precision != Precision::Int8 || !isQuantType(*type))
+      return opError(op, "has quantized attention operands (" + typeName(*type) +
+                             "); the CUDA backend compiles them at precision int8 only");
+    if (!x.scale)
+      return opError(op, "quantizes q, k and v but not the QKV projection's input; the "
+                         "CUDA backend needs both (keep neither or both in float)");
+    if (!useMma)
+      return opError(op, "quantized attention operands need the tensor-core attention "
+                         "kernel (16-bit storage, head dim a multiple of 16)");
+    ArrayRef<float> given = *op.getQkvQuantScales();
+    operandScales = std::array<float, 3>{given[0], given[1], given[2]};
+  }
+  uint64_t bqkv = 0;
+  if (operandScales) {
+    auto values = constantOperand(op, op.getQkvBias(),
+                                  "the CUDA backend needs this operand to be a constant "
+                                  "(a weight)");
+    if (!values)
+      return values.takeError();
+    std::vector<uint16_t> bits(values->size());
+    for (int64_t col = 0; col < 3 * inner; ++col) {
+      float inverse = 1.0f / (*operandScales)[col / inner];
+      wqkv.scales[col] *= inverse;
+      bits[col] = floatToHalfBits((*values)[col] * inverse);
+    }
+    bqkv = appendPayload(bits.data(), bits.size() * sizeof(uint16_t));
+  } else {
+    SWIN_TRY_WEIGHT(plain, op, op.getQkvBias(), WeightKind::Storage);
+    bqkv = plain;
+  }
   uint64_t bias = 0;
   if (useMma) {
     auto tiled = tiledPositionBias(op, op.getPositionBias());
@@ -982,15 +1017,17 @@ llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
   comment(op);
   mark(kAttention);
   int64_t perImage = rowsPerImage(op.getInput());
-  int qkv = scratch("qkv", perImage * 3 * inner * storageBytes);
-  gemm("qkv", perImage, 3 * inner, c, "kEpilogueBias", x, wqkv, bqkv, std::nullopt, qkv);
+  int qkv = operandScales ? scratch(("qkv (" + quantTypeName() + ")").str(), perImage * 3 * inner)
+                         : scratch("qkv", perImage * 3 * inner * storageBytes);
+  gemm("qkv", perImage, 3 * inner, c, "kEpilogueBias", x, wqkv, bqkv, std::nullopt, qkv,
+       operandScales ? std::optional<float>(1.0f) : std::nullopt);
   SWIN_TRY_ASSIGN(out, outputFor(op.getResult(), "attention output", useMma));
   use(qkv);
   define(out.buffer);
   std::string templateArgs = (useMma ? withTO(out.type(), {n, headDim, heads})
                                      : withT({n, headDim, heads})) +
                              ", " + (op.getMask() ? "true" : "false") + ", " +
-                             std::to_string(maskWindows);
+                             std::to_string(maskWindows) + (operandScales ? ", Q" : "");
   flopsPerImage += 4.0 * n * n * headDim * heads * windowsPerImage;
   StringRef kernel = useMma ? "window_attention_mma" : "window_attention";
   // The kernels compute their shared memory themselves; the emitter's copy
@@ -1004,13 +1041,18 @@ llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
   if (shared > 48 * 1024)
     initLines.insert("  SWINRT_TRY(setSharedMemory(swinrt::" + kernel.str() + "<" +
                         templateArgs + ">, " + std::to_string(shared) + "));");
+  float scoreScale = op.getScale().convertToFloat();
+  if (operandScales)
+    scoreScale *= (*operandScales)[0] * (*operandScales)[1];
   std::vector<std::string> args = {
-      "act(" + ref(qkv) + ")", out.pointer(),
+      (operandScales ? "q8(" : "act(") + ref(qkv) + ")", out.pointer(),
       useMma ? "reinterpret_cast<const float4 *>(W + kDerived + " + std::to_string(bias) + ")"
              : wf(bias),
-      maskArgs, floatLiteral(op.getScale().convertToFloat())};
+      maskArgs, floatLiteral(scoreScale)};
   if (useMma)
     args.push_back(floatLiteral(out.inverseScale));
+  if (operandScales)
+    args.push_back(floatLiteral((*operandScales)[2]));
   launch(kernel, templateArgs, "batch * " + std::to_string(windowsPerImage * heads),
          useMma ? static_cast<int>(paddedRows / 16 * 32) : 128, shared, args);
   return llvm::Error::success();

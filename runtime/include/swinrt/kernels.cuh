@@ -456,12 +456,25 @@ __device__ __forceinline__ void storePair(TO *p, float a, float b, float outScal
   }
 }
 
-template <typename T, typename TO, int N, int HD, int HEADS, bool MASK, int NW>
+/// Eight int8 values as eight 16-bit T, exactly.
+template <typename T> __device__ __forceinline__ uint4 widen8(uint2 bits) {
+  uint4 wide;
+  uint32_t *words = reinterpret_cast<uint32_t *>(&wide);
+  const uint8_t *bytes = reinterpret_cast<const uint8_t *>(&bits);
+#pragma unroll
+  for (int j = 0; j < 4; ++j)
+    words[j] = packPair((float)static_cast<int8_t>(bytes[2 * j]),
+                        (float)static_cast<int8_t>(bytes[2 * j + 1]), T());
+  return wide;
+}
+
+template <typename T, typename TO, int N, int HD, int HEADS, bool MASK, int NW,
+          typename TIn = T>
 __global__ void __launch_bounds__(MmaAttentionShape<N, HD>::kWarps * 32)
-    window_attention_mma(const T *__restrict__ qkv, TO *__restrict__ out,
+    window_attention_mma(const TIn *__restrict__ qkv, TO *__restrict__ out,
                          const float4 *__restrict__ biasTiles,
                          const uint8_t *__restrict__ maskGroups, float maskValue,
-                         float scale, float outScale) {
+                         float scale, float outScale, float valueScale = 1.0f) {
   using Shape = MmaAttentionShape<N, HD>;
   constexpr int kRows = Shape::kRows, kQS = Shape::kQStride, kVS = Shape::kVStride;
   constexpr int kInner = HEADS * HD, kStride = 3 * kInner, kChunks = HD / 8;
@@ -475,15 +488,23 @@ __global__ void __launch_bounds__(MmaAttentionShape<N, HD>::kWarps * 32)
   if constexpr (MASK)
     for (int i = threadIdx.x; i < kRows; i += blockDim.x)
       groups[i] = i < N ? maskGroups[(size_t)(window % NW) * N + i] : 0;
-  const T *base = qkv + (size_t)window * N * kStride + head * HD;
+  const TIn *base = qkv + (size_t)window * N * kStride + head * HD;
   for (int i = threadIdx.x; i < kRows * kChunks; i += blockDim.x) {
     int r = i / kChunks, c = (i % kChunks) * 8;
     uint4 q = make_uint4(0, 0, 0, 0), k = q, v = q;
     if (r < N) {
-      const T *row = base + (size_t)r * kStride + c;
-      q = *reinterpret_cast<const uint4 *>(row);
-      k = *reinterpret_cast<const uint4 *>(row + kInner);
-      v = *reinterpret_cast<const uint4 *>(row + 2 * kInner);
+      const TIn *row = base + (size_t)r * kStride + c;
+      if constexpr (kIsQuantized<TIn>) {
+        // 8-bit q, k, v as 16-bit values (exact); `scale` carries q's and
+        // k's scales, `valueScale` v's.
+        q = widen8<T>(*reinterpret_cast<const uint2 *>(row));
+        k = widen8<T>(*reinterpret_cast<const uint2 *>(row + kInner));
+        v = widen8<T>(*reinterpret_cast<const uint2 *>(row + 2 * kInner));
+      } else {
+        q = *reinterpret_cast<const uint4 *>(row);
+        k = *reinterpret_cast<const uint4 *>(row + kInner);
+        v = *reinterpret_cast<const uint4 *>(row + 2 * kInner);
+      }
     }
     *reinterpret_cast<uint4 *>(&qs[r * kQS + c]) = q;
     *reinterpret_cast<uint4 *>(&ks[r * kQS + c]) = k;
@@ -574,6 +595,13 @@ __global__ void __launch_bounds__(MmaAttentionShape<N, HD>::kWarps * 32)
   }
   TO *outA = out + ((size_t)window * N + rowA) * kInner + head * HD + 2 * t;
   TO *outB = outA + 8 * kInner;
+  if constexpr (kIsQuantized<TIn>) {
+#pragma unroll
+    for (int dt = 0; dt < kDimTiles; ++dt)
+#pragma unroll
+      for (int e = 0; e < 4; ++e)
+        o[dt][e] *= valueScale;
+  }
 #pragma unroll
   for (int dt = 0; dt < kDimTiles; ++dt) {
     if (rowA < N)

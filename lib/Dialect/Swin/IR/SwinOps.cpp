@@ -837,6 +837,20 @@ LogicalResult WindowAttentionOp::verify() {
       result.getDimSize(2) != inner)
     return emitOpError("result must be ")
            << shapeString({input.getDimSize(0), tokens, inner});
+  if (getQkvQuantType().has_value() != getQkvQuantScales().has_value())
+    return emitOpError("qkv_quant_type and qkv_quant_scales go together");
+  if (getQkvQuantType()) {
+    Type type = *getQkvQuantType();
+    if (!type.isInteger(8) && !isa<Float8E4M3FNType>(type))
+      return emitOpError("qkv_quant_type must be i8 or f8E4M3FN, got ") << type;
+    ArrayRef<float> scales = *getQkvQuantScales();
+    if (scales.size() != 3)
+      return emitOpError("qkv_quant_scales needs three scales (q, k, v), got ")
+             << scales.size();
+    for (float scale : scales)
+      if (!(scale > 0.0f) || !std::isfinite(scale))
+        return emitOpError("qkv_quant_scales must be positive and finite");
+  }
   return success();
 }
 

@@ -504,10 +504,18 @@ def Swin_WindowAttentionOp : Swin_Op<"window_attention", [Pure]> {
     the optional `mask` is `[nW, N, N]` (shifted windows), indexed by the
     window's position within its image. The output projection is not part of
     the op. This is the op the CUDA backend implements as one fused kernel.
+
+    Quantized attention operands: with `qkv_quant_type` (`i8` or `f8E4M3FN`)
+    and `qkv_quant_scales` (three: q, k, v), q, k and v each go through
+    `swin.quantize` and `swin.dequantize` with their per-tensor scale after
+    the QKV projection (bias included), so both attention products read
+    8-bit operands. The probabilities `a` stay in floating point.
   }];
   let arguments = (ins Swin_Tensor:$input, Swin_Tensor:$qkv_weight,
                    Swin_Tensor:$qkv_bias, Swin_Tensor:$position_bias,
-                   Optional<Swin_Tensor>:$mask, I64Attr:$num_heads, F32Attr:$scale);
+                   Optional<Swin_Tensor>:$mask, I64Attr:$num_heads, F32Attr:$scale,
+                   OptionalAttr<TypeAttr>:$qkv_quant_type,
+                   OptionalAttr<DenseF32ArrayAttr>:$qkv_quant_scales);
   let results = (outs Swin_Tensor:$result);
   let assemblyFormat = [{
     $input `,` $qkv_weight `,` $qkv_bias `,` $position_bias (`,` $mask^)? attr-dict
