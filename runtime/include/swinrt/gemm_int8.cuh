@@ -596,14 +596,16 @@ enum class Int8GemmShape {
 /// shapes on the H100 (docs/quantization.md): without wgmma, 64 x 4. With
 /// it: 1 warpgroup and 2 stages wherever the others do not win; 2
 /// warpgroups for wide or int8-output GEMMs with many rows (more reuse of
-/// each loaded tile); mma.sync 128 x 4 for int8 outputs at k <= 128, whose
-/// epilogue (GELU, quantize) dominates and runs faster with 256 threads per
-/// tile; 192-wide blocks for long k.
+/// each loaded tile); mma.sync 128 x 4 for GELU + int8 outputs at k <= 128
+/// (fc1), whose epilogue dominates and runs faster with 256 threads per
+/// tile; 192-wide blocks for long k. An int8 output without an activation
+/// (the QKV GEMM of --quantize-attention) has a light epilogue and takes
+/// the fp16-output choice.
 inline Int8GemmShape autoInt8GemmShape(const Int8GemmArgs &a, bool quantizedOutput,
                                        bool wgmma) {
   if (!wgmma)
     return Int8GemmShape::k64x4;
-  if (quantizedOutput)
+  if (quantizedOutput && a.activation != kInt8ActNone)
     return a.k <= 128 ? Int8GemmShape::k128x4 : Int8GemmShape::kWgmma;
   if (a.m >= 8192 && a.n >= 768)
     return Int8GemmShape::kWgmma;
