@@ -185,6 +185,13 @@ static void quantizeWeight(OpBuilder &builder, OpOperand &operand, ArrayRef<floa
     old->erase();
 }
 
+/// A point's activation scale: its threshold (1 where calibration saw only
+/// zeros) over the type's largest value.
+static float activationScale(const CalibrationTable &table, StringRef name, QuantType type) {
+  float threshold = table.find(name)->threshold;
+  return (threshold > 0.0f ? threshold : 1.0f) / quantTypeMax(type);
+}
+
 Error insertQuantPoints(func::FuncOp func, const CalibrationTable &table,
                         const QuantizeOptions &options) {
   std::vector<QuantPoint> all = collectQuantPoints(func, /*attentionOperands=*/true), points,
@@ -231,9 +238,7 @@ Error insertQuantPoints(func::FuncOp func, const CalibrationTable &table,
   for (auto [point, data] : llvm::zip(points, weights)) {
     if (options.keepFloat.contains(point.name))
       continue;
-    const CalibrationPoint *calibrated = table.find(point.name);
-    float threshold = calibrated->threshold > 0.0f ? calibrated->threshold : 1.0f;
-    float scale = threshold / quantTypeMax(options.type);
+    float scale = activationScale(table, point.name, options.type);
     builder.setInsertionPoint(point.op);
     quantizeWeight(builder, weightOperand(point.op), data, options.type);
     data = {};
@@ -262,8 +267,7 @@ Error insertQuantPoints(func::FuncOp func, const CalibrationTable &table,
     bool kept = false;
     for (size_t j = i; j < i + 3; ++j) {
       kept |= options.keepFloat.contains(attention[j].name);
-      float threshold = table.find(attention[j].name)->threshold;
-      scales.push_back((threshold > 0.0f ? threshold : 1.0f) / quantTypeMax(options.type));
+      scales.push_back(activationScale(table, attention[j].name, options.type));
     }
     if (kept)
       continue;

@@ -33,28 +33,36 @@ std::vector<float> relativeBias(int wh, int ww, int heads, std::mt19937 &rng) {
   return bias;
 }
 
-/// The tiles as the kernel reads them, straight from the dense bias.
-float denseTileAt(const std::vector<float> &bias, int64_t i, int64_t n) {
+/// The tiles as the kernel reads them, built straight from the dense bias by
+/// walking the fragment layout in order (head, warp, key tile, lane, element),
+/// as the emitter did before the compact form: an oracle independent of
+/// tiledPositionBiasAt's index arithmetic.
+std::vector<float> denseTiles(const std::vector<float> &bias, int64_t heads, int64_t n) {
   int64_t rows = (n + 15) / 16 * 16, warps = rows / 16, keyTiles = rows / 8;
-  int64_t e = i % 4, lane = (i / 4) % 32, tile = (i / 128) % keyTiles;
-  int64_t warp = (i / (128 * keyTiles)) % warps, head = i / (128 * keyTiles * warps);
-  int64_t row = 16 * warp + lane / 4 + (e < 2 ? 0 : 8);
-  int64_t col = 8 * tile + 2 * (lane % 4) + (e & 1);
-  if (col >= n)
-    return -INFINITY;
-  return row >= n ? 0.0f : bias[(head * n + row) * n + col];
+  std::vector<float> tiles;
+  for (int64_t h = 0; h < heads; ++h)
+    for (int64_t w = 0; w < warps; ++w)
+      for (int64_t tile = 0; tile < keyTiles; ++tile)
+        for (int64_t lane = 0; lane < 32; ++lane)
+          for (int64_t e = 0; e < 4; ++e) {
+            int64_t row = 16 * w + lane / 4 + (e < 2 ? 0 : 8);
+            int64_t col = 8 * tile + 2 * (lane % 4) + (e & 1);
+            tiles.push_back(col >= n   ? -INFINITY
+                            : row >= n ? 0.0f
+                                       : bias[(h * n + row) * n + col]);
+          }
+  return tiles;
 }
 
 void expectTilesMatch(const std::vector<float> &bias, int64_t heads, int64_t n,
                       const CompactPositionBias &compact) {
+  std::vector<float> want = denseTiles(bias, heads, n);
   int64_t floats = swinrt::tiledPositionBiasFloats(heads, n);
-  int64_t rows = (n + 15) / 16 * 16;
-  ASSERT_EQ(floats, heads * rows * rows);
+  ASSERT_EQ(floats, static_cast<int64_t>(want.size()));
   for (int64_t i = 0; i < floats; ++i) {
-    float want = denseTileAt(bias, i, n);
     float got = swinrt::tiledPositionBiasAt(i, n, compact.table.data(), compact.classes,
                                             compact.index.data());
-    ASSERT_EQ(std::memcmp(&want, &got, sizeof(float)), 0) << "tile float " << i;
+    ASSERT_EQ(std::memcmp(&want[i], &got, sizeof(float)), 0) << "tile float " << i;
   }
 }
 

@@ -223,20 +223,17 @@ CompactPositionBias compactPositionBias(llvm::ArrayRef<float> bias, int64_t head
   result.index.resize(n * n);
   std::map<std::vector<uint32_t>, uint32_t> classOf;
   std::vector<uint32_t> column(heads);
-  std::vector<std::vector<uint32_t>> columns;
   for (int64_t p = 0; p < n * n; ++p) {
     for (int64_t h = 0; h < heads; ++h)
       column[h] = llvm::bit_cast<uint32_t>(bias[h * n * n + p]);
-    auto [it, inserted] = classOf.try_emplace(column, static_cast<uint32_t>(columns.size()));
-    if (inserted)
-      columns.push_back(column);
-    result.index[p] = it->second;
+    result.index[p] =
+        classOf.try_emplace(column, static_cast<uint32_t>(classOf.size())).first->second;
   }
-  result.classes = static_cast<int64_t>(columns.size());
+  result.classes = static_cast<int64_t>(classOf.size());
   result.table.resize(heads * result.classes);
-  for (int64_t c = 0; c < result.classes; ++c)
+  for (const auto &[values, c] : classOf)
     for (int64_t h = 0; h < heads; ++h)
-      result.table[h * result.classes + c] = llvm::bit_cast<float>(columns[c][h]);
+      result.table[h * result.classes + c] = llvm::bit_cast<float>(values[h]);
   return result;
 }
 } // namespace swin::cuda
@@ -336,6 +333,8 @@ private:
                                                      StringRef notConstant);
   /// Appends `bytes` to the weights payload at the next aligned offset.
   uint64_t appendPayload(const void *data, size_t bytes);
+  /// Appends float values in the weight's form (float, or the storage type).
+  uint64_t appendWeightValues(ArrayRef<float> values, WeightKind kind);
   llvm::Expected<uint64_t> weight(Operation *user, Value value, WeightKind kind);
 
   // Quantize points. A producer whose only user is a quantize point writes
@@ -585,6 +584,16 @@ std::optional<float> Emitter::pointScale(ops::QuantizeOp point) const {
   return tensorScale(point.getScales(), point.getAxis());
 }
 
+uint64_t Emitter::appendWeightValues(ArrayRef<float> values, WeightKind kind) {
+  if (kind == WeightKind::Float || storageBytes == 4)
+    return appendPayload(values.data(), values.size() * sizeof(float));
+  bool bf16 = options.precision == Precision::Bf16;
+  std::vector<uint16_t> bits(values.size());
+  for (size_t i = 0; i < values.size(); ++i)
+    bits[i] = bf16 ? floatToBf16Bits(values[i]) : floatToHalfBits(values[i]);
+  return appendPayload(bits.data(), bits.size() * sizeof(uint16_t));
+}
+
 llvm::Expected<uint64_t> Emitter::weight(Operation *user, Value value, WeightKind kind) {
   auto key = std::make_pair(value, static_cast<int>(kind));
   auto it = weightOffsets.find(key);
@@ -604,16 +613,7 @@ llvm::Expected<uint64_t> Emitter::weight(Operation *user, Value value, WeightKin
       user, value, "the CUDA backend needs this operand to be a constant (a weight)");
   if (!values)
     return values.takeError();
-  uint64_t offset;
-  if (kind == WeightKind::Float || storageBytes == 4) {
-    offset = appendPayload(values->data(), values->size() * sizeof(float));
-  } else {
-    bool bf16 = options.precision == Precision::Bf16;
-    std::vector<uint16_t> bits(values->size());
-    for (size_t i = 0; i < values->size(); ++i)
-      bits[i] = bf16 ? floatToBf16Bits((*values)[i]) : floatToHalfBits((*values)[i]);
-    offset = appendPayload(bits.data(), bits.size() * sizeof(uint16_t));
-  }
+  uint64_t offset = appendWeightValues(*values, kind);
   weightOffsets[key] = offset;
   return offset;
 }
@@ -985,13 +985,12 @@ llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
                                   "(a weight)");
     if (!values)
       return values.takeError();
-    std::vector<uint16_t> bits(values->size());
     for (int64_t col = 0; col < 3 * inner; ++col) {
       float inverse = 1.0f / (*operandScales)[col / inner];
       wqkv.scales[col] *= inverse;
-      bits[col] = floatToHalfBits((*values)[col] * inverse);
+      (*values)[col] *= inverse;
     }
-    bqkv = appendPayload(bits.data(), bits.size() * sizeof(uint16_t));
+    bqkv = appendWeightValues(*values, WeightKind::Storage);
   } else {
     SWIN_TRY_WEIGHT(plain, op, op.getQkvBias(), WeightKind::Storage);
     bqkv = plain;
