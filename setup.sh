@@ -26,11 +26,18 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q --no-cache-dir -r python/requirements.txt
+# CUTLASS's headers (nvidia-cutlass, without its Python DSL's dependencies):
+# swin-compile builds int8 models' Hopper GEMM kernels from them.
+.venv/bin/python -m pip install -q --no-cache-dir --no-deps nvidia-cutlass==4.2.0.0
 # The swin_compiler package itself, editable: it finds the tools in build/bin.
 .venv/bin/python -m pip install -q --no-deps -e .
 
 echo "== Build"
+# CUTLASS (headers only) from the nvidia-cutlass package: swin-compile's
+# default for int8 models' Hopper GEMMs.
+cutlass_dir="$(.venv/bin/python -c 'import cutlass_library, os; print(os.path.join(os.path.dirname(cutlass_library.__file__), "source"))')"
 cmake -G Ninja -S . -B build -DMLIR_DIR=/usr/lib/llvm-19/lib/cmake/mlir \
+  -DSWIN_CUTLASS_DIR="$cutlass_dir" \
   >/dev/null
 ninja -C build
 

@@ -31,3 +31,9 @@ _nvcc = shutil.which("nvcc") or shutil.which("nvcc", path=os.path.join(_cuda_hom
 if _nvcc:
     config.available_features.add("nvcc")
     llvm_config.with_environment("PATH", os.path.dirname(_nvcc), append_path=True)
+
+# CUTLASS (the one swin-compile was configured with): the tests that build
+# int8 models' Hopper kernels from it.
+if config.swin_cutlass_dir and os.path.exists(
+    os.path.join(config.swin_cutlass_dir, "include", "cutlass", "cutlass.h")):
+    config.available_features.add("cutlass")

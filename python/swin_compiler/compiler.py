@@ -43,6 +43,16 @@ def _tool_message(stderr: str) -> str:
     return "\n".join(lines) or "swin-compile failed without a message"
 
 
+def _installed_cutlass() -> str | None:
+    """CUTLASS's root from the nvidia-cutlass package, where installed."""
+    try:
+        import cutlass_library  # headers only; its DSL's dependencies are not needed
+    except ImportError:
+        return None
+    root = Path(cutlass_library.__file__).parent / "source"
+    return str(root) if (root / "include" / "cutlass" / "cutlass.h").is_file() else None
+
+
 def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
             precision: str = "fp16", max_batch: int = 1,
             arch: str | Sequence[str] = "sm_90", calib: str | os.PathLike | None = None,
@@ -53,6 +63,7 @@ def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
             accuracy_report: str | os.PathLike | None = None,
             emit: str = "lib", image_size: int | tuple[int, int] | None = None,
             exact_gelu: bool = False, progress: bool | None = None,
+            cutlass_dir: str | os.PathLike | None = None,
             bin_dir: str | os.PathLike | None = None) -> Path:
     """Compiles `onnx_path` with swin-compile and returns `out_dir`.
 
@@ -75,6 +86,11 @@ def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
     library with E4M3 GEMMs through cuBLASLt (sm_89 and newer); int8 one
     with libswinrt's int8 GEMM and per-channel weight scales (sm_80 and
     newer, Jetson Orin included).
+
+    int8 libraries for sm_90 build their GEMMs from CUTLASS where it is
+    found: `cutlass_dir` (its root, or ``"none"``), else $SWIN_CUTLASS_DIR,
+    else the nvidia-cutlass package, else the one swin-compile was built
+    with; without it libswinrt's own (slower) int8 kernels serve.
 
     With `progress` (default: when stderr is a terminal) the tool's step
     lines (import, passes, CUDA emission, nvcc) show as they happen. A
@@ -122,6 +138,10 @@ def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
         command.append("--exact-gelu")
     if quantize_attention:
         command.append("--quantize-attention")
+    if cutlass_dir is None and "SWIN_CUTLASS_DIR" not in os.environ:
+        cutlass_dir = _installed_cutlass()
+    if cutlass_dir is not None:
+        command += ["--cutlass-dir", str(cutlass_dir)]
     if progress is None:
         progress = sys.stderr.isatty()
     if progress:

@@ -1,7 +1,11 @@
 //===- gemm_int8.cu - the model's int8 GEMM sites --------------------------===//
 //
-// Built into int8 models only. The kernel is swinrt/gemm_int8.cuh; this maps
-// a GEMM site of the model onto it.
+// Built into int8 models only. This maps a GEMM site of the model onto a
+// kernel: on Hopper, where the model was built with CUTLASS
+// (SWINRT_SM90_INT8), the CUTLASS sm90 kernels of the site's epilogue class
+// (gemm_int8_sm90.cuh, built by the generated gemm_int8_sm90*.cu units);
+// otherwise libswinrt's own (gemm_int8.cuh), which also serve the shapes
+// the CUTLASS kernels do not take.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,9 +14,47 @@
 
 namespace swinrt {
 
+#ifdef SWINRT_SM90_INT8
+/// The epilogue classes the model's int8 sites use (generated).
+int sm90Int8Classes(const Sm90Int8Class **classes);
+
+namespace {
+std::atomic<int> sm90SmCount[64] = {}; // per device; set by prepareGemmInt8Kernels on Hopper
+
+const Sm90Int8Class *sm90ClassOf(const GemmSpec &spec, Int8Activation activation) {
+  const Sm90Int8Class *classes = nullptr;
+  int count = sm90Int8Classes(&classes);
+  for (int i = 0; i < count; ++i)
+    if (classes[i].activation == activation &&
+        classes[i].quantizedOutput == spec.quantizedOutput &&
+        classes[i].residual == spec.residual)
+      return &classes[i];
+  return nullptr;
+}
+} // namespace
+#endif
+
 swinrt_status prepareGemmInt8Kernels() {
   if (cudaError_t error = prepareGemmInt8(); error != cudaSuccess)
     return cudaFailure(error, "prepareGemmInt8 (gemm_s8 shared memory, wgmma probe)");
+#ifdef SWINRT_SM90_INT8
+  // The CUTLASS kernels are sm_90a code: they run where the wgmma probe ran.
+  int device = int8gemm::currentDevice();
+  if (device >= 0 && wgmmaInt8Available()) {
+    int count = 0;
+    if (cudaError_t error =
+            cudaDeviceGetAttribute(&count, cudaDevAttrMultiProcessorCount, device);
+        error != cudaSuccess)
+      return cudaFailure(error, "cudaDeviceGetAttribute(multiprocessor count)");
+    const Sm90Int8Class *classes = nullptr;
+    int classCount = sm90Int8Classes(&classes);
+    for (int i = 0; i < classCount; ++i)
+      for (const Sm90TileKernel &tile : classes[i].tiles)
+        if (cudaError_t error = tile.prepare(); error != cudaSuccess)
+          return cudaFailure(error, "preparing the CUTLASS int8 GEMM kernels");
+    sm90SmCount[device] = count;
+  }
+#endif
   return SWINRT_OK;
 }
 
@@ -39,6 +81,19 @@ swinrt_status gemmInt8(Exec &ex, int id, int batch, const void *x, const void *w
                     outputInverse};
   if (const char *why = checkGemmInt8(args))
     return fail(SWINRT_ERROR_INVALID_ARGUMENT, "GEMM '%s': %s", spec.name, why);
+#ifdef SWINRT_SM90_INT8
+  if (int device = int8gemm::currentDevice(); device >= 0 && sm90SmCount[device] > 0 &&
+                                              sm90Int8Supports(args)) {
+    if (const Sm90Int8Class *epilogueClass = sm90ClassOf(spec, activation)) {
+      const Sm90TileKernel &tile =
+          epilogueClass->tiles[sm90Int8Tile(args, spec.residual, sm90SmCount[device])];
+      if (cudaError_t error = tile.launch(args, sm90SmCount[device], ex.stream);
+          error != cudaSuccess)
+        return cudaFailure(error, "the CUTLASS int8 GEMM");
+      return SWINRT_OK;
+    }
+  }
+#endif
   // kAuto: the wgmma kernel on Hopper, mma.sync 64 x 4 elsewhere.
   if (cudaError_t error = launchGemmInt8(args, spec.quantizedOutput, ex.stream);
       error != cudaSuccess)

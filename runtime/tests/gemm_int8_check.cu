@@ -17,7 +17,16 @@
 //     gemm_int8_check.cu -lcublasLt -o check
 //
 // (sm_90a for the wgmma kernel, which the check requires on Hopper.)
+//
+// With -DSWINRT_CHECK_SM90 it also checks and times the CUTLASS sm90
+// kernels (gemm_int8_sm90.cuh) of gemm_int8_sm90_variants.cu: build that
+// file four times (-DSWINRT_SM90_GROUP=0..3) with --expt-relaxed-constexpr
+// -DNDEBUG and CUTLASS's include and tools/util/include directories, and
+// link the objects in; runtime/tests/build_gemm_int8_check.sh does it all.
 #include "swinrt/gemm_int8.cuh"
+#ifdef SWINRT_CHECK_SM90
+#include "gemm_int8_sm90_variants.h"
+#endif
 
 #include <cublasLt.h>
 
@@ -72,7 +81,37 @@ struct Case {
   swinrt::Int8Activation activation;
   bool bias, residual, quantized;
   swinrt::Int8GemmShape shape = swinrt::Int8GemmShape::k64x4;
+  const struct Sm90Variant *sm90 = nullptr; // a CUTLASS kernel instead
+  bool inPlace = false;                     // residual aliases out
 };
+
+static int smCount() {
+  static int count = [] {
+    int device = 0, n = 0;
+    CK(cudaGetDevice(&device));
+    CK(cudaDeviceGetAttribute(&n, cudaDevAttrMultiProcessorCount, device));
+    return n;
+  }();
+  return count;
+}
+
+static cudaError_t launchCase(const Case &c, const Int8GemmArgs &a) {
+#ifdef SWINRT_CHECK_SM90
+  if (c.sm90)
+    return c.sm90->launch(a, smCount(), 0);
+#endif
+  return swinrt::launchGemmInt8(a, c.quantized, 0, c.shape);
+}
+
+static const char *caseKernel(const Case &c) {
+#ifdef SWINRT_CHECK_SM90
+  if (c.sm90)
+    return c.sm90->name;
+#endif
+  static char shape[16];
+  snprintf(shape, sizeof shape, "shape %d", (int)c.shape);
+  return shape;
+}
 
 static double activate(double v, swinrt::Int8Activation a) {
   if (a == swinrt::kInt8ActGeluErf)
@@ -113,6 +152,8 @@ static bool runCase(const Case &c, std::mt19937 &rng) {
 
   Int8GemmArgs a{dx, dw, dalpha, c.bias ? dbias : nullptr, c.residual ? dres : nullptr,
                  dout, c.m, c.n, c.k, c.activation, inverse};
+  if (c.inPlace)
+    a.residual = static_cast<const __half *>(dout);
   if (const char *why = swinrt::checkGemmInt8(a)) {
     printf("FAIL m=%d n=%d k=%d: refused: %s\n", c.m, c.n, c.k, why);
     return false;
@@ -120,8 +161,18 @@ static bool runCase(const Case &c, std::mt19937 &rng) {
   std::vector<unsigned char> got[2];
   const unsigned char poison[2] = {0xFF, 0x5A}; // fp16 0xFFFF is NaN
   for (int p = 0; p < 2; ++p) {
-    CK(cudaMemset(dout, poison[p], outBytes));
-    CK(swinrt::launchGemmInt8(a, c.quantized, 0, c.shape));
+    // In place, out starts as the residual: an unwritten element keeps it
+    // and fails the comparison instead.
+    if (c.inPlace)
+      CK(cudaMemcpy(dout, dres, mn * 2, cudaMemcpyDeviceToDevice));
+    else
+      CK(cudaMemset(dout, poison[p], outBytes));
+    if (cudaError_t e = launchCase(c, a); e != cudaSuccess) {
+      printf("FAIL %s m=%d n=%d k=%d: launch: %s\n", caseKernel(c), c.m, c.n, c.k,
+             cudaGetErrorString(e));
+      cudaGetLastError();
+      return false;
+    }
     CK(cudaDeviceSynchronize());
     got[p].resize(outBytes);
     CK(cudaMemcpy(got[p].data(), dout, outBytes, cudaMemcpyDeviceToHost));
@@ -170,10 +221,11 @@ static bool runCase(const Case &c, std::mt19937 &rng) {
       }
     }
   bool ok = bad == 0 && unwritten == 0 && offByOne <= mn / 1000 + 1;
-  printf("%s shape %d m=%5d n=%4d k=%4d act=%d bias=%d residual=%d out=%s: bad %zu, unwritten %zu, "
-         "off-by-one ties %zu, worst %s %.3g\n",
-         ok ? "ok  " : "FAIL", (int)c.shape, c.m, c.n, c.k, (int)c.activation, c.bias, c.residual,
-         c.quantized ? "int8" : "fp16", bad, unwritten, offByOne,
+  printf("%s %s m=%5d n=%4d k=%4d act=%d bias=%d residual=%d%s out=%s: bad %zu, unwritten "
+         "%zu, off-by-one ties %zu, worst %s %.3g\n",
+         ok ? "ok  " : "FAIL", caseKernel(c), c.m, c.n, c.k, (int)c.activation, c.bias,
+         c.residual, c.inPlace ? " (in place)" : "", c.quantized ? "int8" : "fp16", bad,
+         unwritten, offByOne,
          c.quantized ? "steps" : "rel", worst);
   return ok;
 }
@@ -255,6 +307,20 @@ static double cublasFp16Us(int m, int n, int k) {
   return us;
 }
 
+#ifdef SWINRT_CHECK_SM90
+static const std::vector<Sm90Variant> &sm90Variants() {
+  static std::vector<Sm90Variant> all = [] {
+    std::vector<Sm90Variant> v;
+    for (auto group : {sm90VariantGroup0, sm90VariantGroup1, sm90VariantGroup2,
+                       sm90VariantGroup3})
+      for (const Sm90Variant &variant : group())
+        v.push_back(variant);
+    return v;
+  }();
+  return all;
+}
+#endif
+
 static void timeShape(const char *name, int m, int n, int k, swinrt::Int8Activation act,
                       bool bias, bool residual, bool quantized) {
   DeviceMemory memory;
@@ -288,6 +354,18 @@ static void timeShape(const char *name, int m, int n, int k, swinrt::Int8Activat
          name, m, n, k, tops, bytes / (us * 1e-6) / 1e9, fp16Us);
   for (int i = 0; i < timed; ++i)
     printf(" %d:%.1f", (int)shapes[i], shapeUs[i]);
+#ifdef SWINRT_CHECK_SM90
+  printf(" | CUTLASS:");
+  for (const Sm90Variant &v : sm90Variants())
+    if (v.activation == act && v.residual == residual && v.quantized == quantized) {
+      if (v.launch(a, smCount(), 0) != cudaSuccess) {
+        cudaGetLastError();
+        printf(" %s:-", v.name);
+        continue;
+      }
+      printf(" %s:%.1f", v.name, medianUs([&] { CK(v.launch(a, smCount(), 0)); }));
+    }
+#endif
   printf("\n");
 }
 
@@ -331,6 +409,37 @@ int main() {
       c.shape = shape;
       cases.push_back(c);
     }
+#ifdef SWINRT_CHECK_SM90
+  // The CUTLASS kernels need n % 16 == 0; the Swin shapes, tails in m,
+  // and the residual in place (as the models' fc2 runs).
+  if (properties.major == 9 && properties.minor == 0) {
+    int sm90Ms[] = {1, 7, 200, 1000};
+    int sm90Nks[][2] = {{288, 96}, {96, 96}, {384, 96}, {96, 384}, {192, 384}, {128, 128},
+                        {64, 48}, {272, 144}, {768, 384}, {1152, 256}, {384, 1536}};
+    for (const Sm90Variant &v : sm90Variants()) {
+      CK(v.prepare());
+      for (int m : sm90Ms)
+        for (auto nk : sm90Nks) {
+          Case c{m, nk[0], nk[1], v.activation, true, v.residual, v.quantized};
+          c.sm90 = &v;
+          if ((size_t)m * nk[0] * nk[1] <= 40000000)
+            cases.push_back(c);
+        }
+      Case big{3136, 384, 96, v.activation, true, v.residual, v.quantized};
+      big.sm90 = &v;
+      cases.push_back(big);
+      Case noBias{333, 192, 160, v.activation, false, v.residual, v.quantized};
+      noBias.sm90 = &v;
+      cases.push_back(noBias);
+      if (v.residual && !v.quantized) {
+        Case inPlace{1000, 96, 384, v.activation, true, true, false};
+        inPlace.sm90 = &v;
+        inPlace.inPlace = true;
+        cases.push_back(inPlace);
+      }
+    }
+  }
+#endif
   int failed = 0;
   for (const Case &c : cases)
     failed += !runCase(c, rng);

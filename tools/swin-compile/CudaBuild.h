@@ -20,6 +20,10 @@ struct PackageRequest {
   int64_t maxBatch = 1;
   /// Build libswinmodel.so with nvcc (--emit=lib); otherwise stop at source.
   bool compile = true;
+  /// CUTLASS's root (include/ and tools/util/include/) for the int8 GEMMs'
+  /// Hopper kernels; empty builds int8 models with libswinrt's own kernels
+  /// only.
+  std::string cutlassDir;
   /// Called before each long step with one line saying what starts.
   std::function<void(const std::string &)> progress;
 };

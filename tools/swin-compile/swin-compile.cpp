@@ -32,6 +32,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/WithColor.h"
 
@@ -65,6 +66,12 @@ cl::opt<std::string> archList("arch",
                               cl::desc("GPU targets, comma separated (sm_80, sm_86, sm_87, "
                                        "sm_89, sm_90, sm_100, sm_120)"),
                               cl::init("sm_90"), cl::cat(category));
+cl::opt<std::string> cutlassDir(
+    "cutlass-dir",
+    cl::desc("CUTLASS's root (include/, tools/util/include/) for int8 models' Hopper GEMM "
+             "kernels; default $SWIN_CUTLASS_DIR, else the one found when swin-compile was "
+             "built; 'none' builds int8 with libswinrt's own kernels only"),
+    cl::value_desc("dir"), cl::cat(category));
 cl::opt<bool> exactGelu("exact-gelu",
                         cl::desc("Exact erf GELU at fp16/bf16 too (a separate kernel) "
                                  "instead of cuBLASLt's tanh-form GELU epilogue"),
@@ -142,6 +149,44 @@ void reportProgress(const Twine &step) {
 int error(const Twine &message) {
   WithColor::error(errs(), "swin-compile") << message << "\n";
   return 1;
+}
+
+bool isCutlassRoot(StringRef dir) {
+  auto has = [&](const Twine &relative) {
+    SmallString<256> path(dir);
+    sys::path::append(path, relative);
+    return sys::fs::exists(path);
+  };
+  return has("include/cutlass/cutlass.h") && has("include/cute/tensor.hpp") &&
+         has("tools/util/include/cutlass");
+}
+
+/// CUTLASS for the int8 Hopper kernels: --cutlass-dir, then
+/// SWIN_CUTLASS_DIR, then the one configured at build time; empty for none.
+Expected<std::string> resolveCutlassDir() {
+  std::string chosen, from;
+  if (cutlassDir.getNumOccurrences()) {
+    chosen = cutlassDir;
+    from = "--cutlass-dir";
+  } else if (std::optional<std::string> env = sys::Process::GetEnv("SWIN_CUTLASS_DIR")) {
+    chosen = *env;
+    from = "SWIN_CUTLASS_DIR";
+  } else {
+#ifdef SWIN_DEFAULT_CUTLASS_DIR
+    if (isCutlassRoot(SWIN_DEFAULT_CUTLASS_DIR))
+      return std::string(SWIN_DEFAULT_CUTLASS_DIR);
+#endif
+    return std::string();
+  }
+  if (chosen == "none" || chosen.empty())
+    return std::string();
+  SmallString<256> absolute(chosen);
+  sys::fs::make_absolute(absolute);
+  if (!isCutlassRoot(absolute))
+    return createStringError(from + "='" + chosen +
+                             "' is not a CUTLASS root (it needs include/cutlass/cutlass.h, "
+                             "include/cute/ and tools/util/include/cutlass/)");
+  return std::string(absolute);
 }
 } // namespace
 
@@ -319,6 +364,10 @@ int main(int argc, char **argv) {
     return error(toString(archs.takeError()));
   emitOptions.archs = *archs;
   emitOptions.exactGelu = exactGelu;
+  Expected<std::string> cutlassFound = resolveCutlassDir();
+  if (!cutlassFound)
+    return error(toString(cutlassFound.takeError()));
+  std::string cutlass = *cutlassFound;
   if (emitOptions.precision == swin::cuda::Precision::Fp8 && emit != EmitKind::Mlir)
     for (const std::string &arch : emitOptions.archs)
       if (arch == "sm_80" || arch == "sm_86" || arch == "sm_87")
@@ -383,6 +432,11 @@ int main(int argc, char **argv) {
     request.precision = precision;
     request.maxBatch = maxBatch;
     request.progress = [](const std::string &step) { reportProgress(step); };
+    request.cutlassDir = cutlass;
+    if (model->int8Gemms && cutlass.empty() && is_contained(request.archs, "sm_90"))
+      WithColor::note(errs(), "swin-compile")
+          << "no CUTLASS (--cutlass-dir, SWIN_CUTLASS_DIR): the int8 GEMMs use libswinrt's "
+             "own kernels, slower on Hopper\n";
     if (Error e = swin::writeCudaPackage(*model, request))
       return error(toString(std::move(e)));
     double seconds =

@@ -468,6 +468,7 @@ private:
   std::map<std::vector<uint32_t>, uint64_t> positionIndexOffsets; // shared indices
   std::vector<std::string> gemmRows;
   unsigned int8GemmCount = 0; // sites on gemm_s8
+  std::set<Int8GemmClass> int8GemmClasses;
   llvm::SetVector<std::string, std::vector<std::string>, std::set<std::string>>
       initLines; // once per kernel instantiation
   std::string prologueText, epilogueText;
@@ -806,6 +807,15 @@ void Emitter::gemm(StringRef name, int64_t rowsPerImage, int64_t n, int64_t k,
     scales = gemmScales(w.scales.front(), *x.scale, outputInverseScale.value_or(1.0f));
   }
   bool quantizedOutput = outputInverseScale.has_value();
+  if (int8) {
+    Int8GemmClass epilogueClass;
+    epilogueClass.activation = epilogue == "kEpilogueGeluBias"      ? 1
+                               : epilogue == "kEpilogueGeluErfBias" ? 2
+                                                                    : 0;
+    epilogueClass.quantizedOutput = quantizedOutput;
+    epilogueClass.residual = residual.has_value();
+    int8GemmClasses.insert(epilogueClass);
+  }
   int id = static_cast<int>(gemmRows.size());
   flopsPerImage += 2.0 * rowsPerImage * n * k;
   gemmRows.push_back(
@@ -1401,6 +1411,7 @@ llvm::Expected<CudaModel> Emitter::run() {
   model.numKernels = numKernels;
   model.numGemms = gemmRows.size();
   model.int8Gemms = int8GemmCount > 0;
+  model.int8GemmClasses.assign(int8GemmClasses.begin(), int8GemmClasses.end());
   model.flopsPerImage = flopsPerImage;
 
   swinw_header header{};

@@ -36,6 +36,7 @@
 #ifndef SWINRT_GEMM_INT8_CUH
 #define SWINRT_GEMM_INT8_CUH
 
+#include "swinrt/gemm_int8_args.h"
 #include "swinrt/kernels.cuh"
 #include "swinrt/wgmma_s8.cuh"
 
@@ -47,20 +48,6 @@
 #include <type_traits>
 
 namespace swinrt {
-
-enum Int8Activation { kInt8ActNone = 0, kInt8ActGeluTanh = 1, kInt8ActGeluErf = 2 };
-
-struct Int8GemmArgs {
-  const int8_t *x;
-  const int8_t *w;
-  const float *alpha;     // [n]
-  const __half *bias;     // [n] or null
-  const __half *residual; // [m, n] or null; may alias out
-  void *out;              // [m, n]: __half, or int8_t when quantized
-  int m, n, k;
-  Int8Activation activation;
-  float outputInverse; // int8 output only
-};
 
 namespace int8gemm {
 

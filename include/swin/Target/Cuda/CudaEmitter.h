@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace swin::cuda {
@@ -38,6 +39,18 @@ struct EmitOptions {
   bool exactGelu = false;
 };
 
+/// The epilogue of int8 GEMM sites, as libswinrt's kernels specialise it:
+/// each class the model uses gets its own CUTLASS sm90 kernels.
+struct Int8GemmClass {
+  int activation = 0; // swinrt::Int8Activation: none, GELU (tanh), GELU (erf)
+  bool quantizedOutput = false;
+  bool residual = false;
+  bool operator<(const Int8GemmClass &other) const {
+    return std::tie(activation, quantizedOutput, residual) <
+           std::tie(other.activation, other.quantizedOutput, other.residual);
+  }
+};
+
 struct CudaModel {
   std::string source;               // model.cu
   std::vector<char> weights;        // model.swinw, header included
@@ -46,6 +59,7 @@ struct CudaModel {
   uint64_t arenaLowerBound = 0;     // the liveness bound it is compared with
   unsigned numKernels = 0, numGemms = 0;
   bool int8Gemms = false;           // needs libswinrt's gemm_int8.cu
+  std::vector<Int8GemmClass> int8GemmClasses; // distinct, sorted
   double flopsPerImage = 0;         // GEMMs and attention products
 };
 
