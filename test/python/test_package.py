@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -204,6 +205,38 @@ def test_compile_int8_with_calibration_and_accuracy_report(tmp_path):
         sc.compile(MODEL, tmp_path / "x.mlir", emit="mlir", calib_table=tmp_path / "table.json")
     with pytest.raises(sc.SwinCompileError, match="needs calibration"):
         sc.compile(MODEL, tmp_path / "x.mlir", emit="mlir", precision="fp8")
+
+
+def test_compile_cutlass_dir(tmp_path, monkeypatch):
+    """int8 for sm_90 builds its GEMMs from CUTLASS where the package finds
+    it: a folder that is not CUTLASS's root is refused before anything is
+    written; "none" builds with libswinrt's own kernels and says so."""
+    table = tmp_path / "table.json"
+    calib = tmp_path / "calib"
+    calib.mkdir()
+    np.save(calib / "0.npy", np.random.default_rng(3).standard_normal(
+        (1, 3, 224, 224)).astype(np.float32))
+    with pytest.raises(sc.SwinCompileError, match="is not a CUTLASS root") as caught:
+        sc.compile(MODEL, tmp_path / "bad", emit="cuda", precision="int8", calib=calib,
+                   cutlass_dir=calib)
+    assert caught.value.returncode == 1 and not (tmp_path / "bad").exists()
+    none = sc.compile(MODEL, tmp_path / "none", emit="cuda", precision="int8", calib=calib,
+                      calib_table=table, cutlass_dir="none")
+    assert not list((none / "src").glob("gemm_int8_sm90*"))
+    assert "-DSWINRT_SM90_INT8" not in (none / "build.sh").read_text()
+    # The package's own lookup: the installed nvidia-cutlass, unless the
+    # environment names one.
+    monkeypatch.delenv("SWIN_CUTLASS_DIR", raising=False)
+    found = sc.compiler._installed_cutlass()
+    if found is None:
+        pytest.skip("nvidia-cutlass is not installed")
+    assert (Path(found) / "include" / "cute" / "tensor.hpp").is_file()
+    built = sc.compile(MODEL, tmp_path / "cutlass", emit="cuda", precision="int8",
+                       calib_table=table)
+    assert sorted(p.name for p in (built / "src").glob("gemm_int8_sm90*")) == [
+        "gemm_int8_sm90.cu", "gemm_int8_sm90_0.cu", "gemm_int8_sm90_1.cu",
+        "gemm_int8_sm90_2.cu"]
+    assert f"-I{found}/include" in (built / "build.sh").read_text()
 
 
 def test_compile_progress_lines(tmp_path, capsys):
