@@ -126,14 +126,16 @@ struct Int8Gemm {
          cutlass::make_cute_packed_stride(StrideC{}, {a.m, a.n, 1}),
          static_cast<Out *>(a.out),
          cutlass::make_cute_packed_stride(StrideD{}, {a.m, a.n, 1})}};
-    float scale = sizeof(TOut) == 1 ? a.outputInverse : 1.0f;
     typename Dequantized::Arguments dequantized{
         {a.alpha}, {}, {reinterpret_cast<const Half *>(a.bias)}, {}};
     typename Activated::Arguments activated{dequantized, {}};
+    // The store's scale: 1 / the next point's scale for int8, 1 for fp16.
     if constexpr (Residual)
-      args.epilogue.thread = {{{scale}}, {activated, {}, {}}, {}};
+      args.epilogue.thread = {{{sizeof(TOut) == 1 ? a.outputInverse : 1.0f}},
+                              {activated, {}, {}},
+                              {}};
     else
-      args.epilogue.thread = {{{scale}}, activated, {}};
+      args.epilogue.thread = {{{sizeof(TOut) == 1 ? a.outputInverse : 1.0f}}, activated, {}};
     args.hw_info.sm_count = smCount;
     return args;
   }
