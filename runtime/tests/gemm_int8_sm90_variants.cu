@@ -7,13 +7,12 @@
 #include "gemm_int8_sm90_variants.h"
 #include "swinrt/gemm_int8_sm90.cuh"
 
-using swinrt::sm90::Int8Gemm;
 using swinrt::sm90::Schedule;
 
 template <swinrt::Int8Activation Act, typename TOut, bool Residual, int BM, int BN, Schedule S>
 static Sm90Variant variant(const char *name) {
-  using G = Int8Gemm<Act, TOut, Residual, BM, BN, S>;
-  return {name, Act, Residual, sizeof(TOut) == 1, &G::prepare, &G::launch};
+  swinrt::Sm90TileKernel kernel = swinrt::sm90::tileKernel<Act, TOut, Residual, BM, BN, S>(name);
+  return {kernel.name, Act, Residual, sizeof(TOut) == 1, kernel.prepare, kernel.launch};
 }
 
 #define SWIN_SITES(S, BM, BN, NAME)                                                     \

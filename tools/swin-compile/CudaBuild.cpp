@@ -107,13 +107,30 @@ sm90Int8Units(ArrayRef<swin::cuda::Int8GemmClass> classes) {
   return units;
 }
 
+/// The flags every translation unit shares.
+static std::vector<std::string> commonUnitFlags() {
+  return {"-O3",        "-std=c++17",          "-Xcompiler",   "-fPIC",
+          "-Xcompiler", "-fvisibility=hidden", "-Isrc/include"};
+}
+
+/// A CUTLASS unit's flags: sm_90a only (its kernels are Hopper's), CUTLASS's
+/// include directories, and no device assertions (a call to the assertion
+/// handler serialises the wgmma pipeline).
+static std::vector<std::string> cutlassUnitFlags(StringRef cutlassDir) {
+  std::vector<std::string> flags = commonUnitFlags();
+  flags.insert(flags.end(), {"-DNDEBUG", "--expt-relaxed-constexpr",
+                             "-I" + cutlassDir.str() + "/include",
+                             "-I" + cutlassDir.str() + "/tools/util/include", "-gencode",
+                             "arch=compute_90a,code=sm_90a"});
+  return flags;
+}
+
 /// nvcc's flags for one translation unit. `hopperSpecific` builds sm_90's
 /// code for sm_90a, Hopper's architecture-specific target (wgmma: the int8
 /// GEMM); its PTX stays compute_90, which any newer GPU can take.
 static std::vector<std::string> unitFlags(ArrayRef<std::string> archs, bool hopperSpecific) {
-  std::vector<std::string> flags = {"-O3", "-std=c++17", "-Xcompiler", "-fPIC",
-                                    "-Xcompiler", "-fvisibility=hidden", "-Isrc/include",
-                                    "--threads", "0"};
+  std::vector<std::string> flags = commonUnitFlags();
+  flags.insert(flags.end(), {"--threads", "0"});
   for (size_t i = 0; i < archs.size(); ++i) {
     std::string number = StringRef(archs[i]).drop_front(3).str();
     bool newest = i + 1 == archs.size();
@@ -150,15 +167,9 @@ buildSteps(StringRef nvcc, ArrayRef<std::string> archs, bool int8Gemms,
     units.push_back(unit.first);
   for (StringRef unit : units) {
     std::vector<std::string> args = {nvcc.str()};
-    bool cutlassUnit = unit.starts_with("gemm_int8_sm90_");
-    std::vector<std::string> flags =
-        cutlassUnit ? std::vector<std::string>{"-O3", "-std=c++17", "-Xcompiler", "-fPIC",
-                                               "-Xcompiler", "-fvisibility=hidden",
-                                               "-Isrc/include", "-DNDEBUG",
-                                               "--expt-relaxed-constexpr", "-I" + cutlassDir.str() + "/include",
-                                               "-I" + cutlassDir.str() + "/tools/util/include",
-                                               "-gencode", "arch=compute_90a,code=sm_90a"}
-                    : unitFlags(archs, unit == "gemm_int8");
+    std::vector<std::string> flags = unit.starts_with("gemm_int8_sm90_")
+                                         ? cutlassUnitFlags(cutlassDir)
+                                         : unitFlags(archs, unit == "gemm_int8");
     args.insert(args.end(), flags.begin(), flags.end());
     if (unit == "gemm_int8" && !sm90Units.empty())
       args.push_back("-DSWINRT_SM90_INT8");
@@ -276,13 +287,13 @@ Error swin::writeCudaPackage(const cuda::CudaModel &model, const PackageRequest 
   // is at hand; libswinrt's own kernels otherwise (and as the fallback).
   std::vector<std::pair<std::string, std::string>> sm90Units;
   bool hopper = llvm::is_contained(request.archs, "sm_90");
-  if (model.int8Gemms && hopper && !request.cutlassDir.empty()) {
+  if (model.hasInt8Gemms() && hopper && !request.cutlassDir.empty()) {
     sm90Units = sm90Int8Units(model.int8GemmClasses);
     for (const auto &[name, text] : sm90Units)
       if (Error e = writeFile(in("src/" + name + ".cu"), text))
         return e;
   }
-  auto steps = buildSteps(nvcc, request.archs, model.int8Gemms, sm90Units, request.cutlassDir);
+  auto steps = buildSteps(nvcc, request.archs, model.hasInt8Gemms(), sm90Units, request.cutlassDir);
   std::string script = "#!/bin/sh\n# Rebuilds libswinmodel.so from src/ (what swin-compile "
                        "ran).\nset -e\ncd \"$(dirname \"$0\")\"\nmkdir -p build\n";
   for (const auto &step : steps) {

@@ -433,7 +433,7 @@ int main(int argc, char **argv) {
     request.maxBatch = maxBatch;
     request.progress = [](const std::string &step) { reportProgress(step); };
     request.cutlassDir = cutlass;
-    if (model->int8Gemms && cutlass.empty() && is_contained(request.archs, "sm_90"))
+    if (model->hasInt8Gemms() && cutlass.empty() && is_contained(request.archs, "sm_90"))
       WithColor::note(errs(), "swin-compile")
           << "no CUTLASS (--cutlass-dir, SWIN_CUTLASS_DIR): the int8 GEMMs use libswinrt's "
              "own kernels, slower on Hopper\n";

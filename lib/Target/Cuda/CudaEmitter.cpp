@@ -467,7 +467,7 @@ private:
   std::string expandText;
   std::map<std::vector<uint32_t>, uint64_t> positionIndexOffsets; // shared indices
   std::vector<std::string> gemmRows;
-  unsigned int8GemmCount = 0; // sites on gemm_s8
+  unsigned int8GemmCount = 0; // sites on libswinrt's int8 GEMM
   std::set<Int8GemmClass> int8GemmClasses;
   llvm::SetVector<std::string, std::vector<std::string>, std::set<std::string>>
       initLines; // once per kernel instantiation
@@ -1410,7 +1410,6 @@ llvm::Expected<CudaModel> Emitter::run() {
   model.arenaLowerBound = livenessLowerBound(requests, SWINW_ALIGNMENT);
   model.numKernels = numKernels;
   model.numGemms = gemmRows.size();
-  model.int8Gemms = int8GemmCount > 0;
   model.int8GemmClasses.assign(int8GemmClasses.begin(), int8GemmClasses.end());
   model.flopsPerImage = flopsPerImage;
 
@@ -1460,7 +1459,7 @@ std::string Emitter::assemble(const MemoryPlan &plan, uint64_t payloadChecksum,
      << numClasses << " classes, precision " << precision << ", max batch " << maxBatch
      << ", targets " << archs << "\n"
      << "// kernels: " << numKernels << " launches, " << gemmRows.size()
-     << " GEMMs (" << int8GemmCount << " int8 on gemm_s8, the rest cuBLASLt), "
+     << " GEMMs (" << int8GemmCount << " int8 on libswinrt's int8 GEMM, the rest cuBLASLt), "
      << llvm::format("%.3f", flopsPerImage / 1e9)
      << " GFLOP per image; GELU: " << (exactGelu ? "exact (erf) kernel" : "tanh epilogue")
      << "\n//\n"

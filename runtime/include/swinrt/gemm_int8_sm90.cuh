@@ -167,9 +167,10 @@ struct Int8Gemm {
   }
 };
 
-template <Int8Activation Act, typename TOut, bool Residual, int BM, int BN>
+template <Int8Activation Act, typename TOut, bool Residual, int BM, int BN,
+          Schedule S = Schedule::kPingpong>
 Sm90TileKernel tileKernel(const char *name) {
-  using G = Int8Gemm<Act, TOut, Residual, BM, BN, Schedule::kPingpong>;
+  using G = Int8Gemm<Act, TOut, Residual, BM, BN, S>;
   return {name, &G::prepare, &G::launch};
 }
 

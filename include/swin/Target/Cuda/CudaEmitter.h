@@ -58,9 +58,11 @@ struct CudaModel {
   uint64_t arenaBytes = 0;          // the plan's arena at the maximum batch
   uint64_t arenaLowerBound = 0;     // the liveness bound it is compared with
   unsigned numKernels = 0, numGemms = 0;
-  bool int8Gemms = false;           // needs libswinrt's gemm_int8.cu
   std::vector<Int8GemmClass> int8GemmClasses; // distinct, sorted
   double flopsPerImage = 0;         // GEMMs and attention products
+
+  /// Whether the model needs libswinrt's gemm_int8.cu.
+  bool hasInt8Gemms() const { return !int8GemmClasses.empty(); }
 };
 
 /// Emits the model for the module's single function. Fails with a message
