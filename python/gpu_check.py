@@ -63,8 +63,10 @@ MODELS = {
 
 # Relative L2 tolerance per precision, against float64 PyTorch.
 TOLERANCE = {"fp32": 1e-4, "tf32": 5e-3, "fp16": 5e-3, "bf16": 2e-2}
-# "int8qa": int8 with --quantize-attention (q, k and v in int8 too).
-QUANTIZED = ("int8", "fp8", "int8qa")
+# "int8qa": int8 with --quantize-attention (q, k and v in int8 too);
+# "int8mp": int8 with the points named by --keep-float left in fp16 (mixed
+# precision, e.g. the list `swin-compile --target-cosine` chose on the CPU).
+QUANTIZED = ("int8", "fp8", "int8qa", "int8mp")
 # docs/quantization.md's targets against fp32, on real-image inputs.
 ACCURACY_TARGET = {"cosine_mean": 0.995, "top1": 0.98}
 # Fresh random inputs through a quantized engine: every logit written, and
@@ -99,12 +101,15 @@ def export_timed(model: torch.nn.Module, path: Path) -> float:
 
 
 def compile_model(bin_dir: Path, onnx: Path, out: Path, precision: str, max_batch: int,
-                  arch: str, calib_table: Path | None = None) -> tuple[float, dict]:
+                  arch: str, calib_table: Path | None = None,
+                  keep_float: list[str] | None = None) -> tuple[float, dict]:
     """Compiles with the carried swin-compile; returns (seconds, model.json)."""
     start = time.perf_counter()
     quant = {"calib_table": calib_table} if precision in QUANTIZED else {}
     if precision == "int8qa":
         precision, quant["quantize_attention"] = "int8", True
+    elif precision == "int8mp":
+        precision, quant["keep_float"] = "int8", keep_float or []
     swin_compile(onnx, out, precision=precision, max_batch=max_batch, arch=arch,
                  progress=False, bin_dir=bin_dir, **quant)
     return time.perf_counter() - start, json.loads((out / "model.json").read_text())
@@ -487,6 +492,9 @@ def main() -> int:
                              "batch, check and bench again")
     parser.add_argument("--quant-table", type=Path,
                         help="calibration table for int8/fp8 (swin-compile --calib-table)")
+    parser.add_argument("--keep-float", default="",
+                        help="for precision int8mp: quantize points left in fp16, comma "
+                             "separated (swin-compile --keep-float)")
     parser.add_argument("--quant-eval", type=Path,
                         help="real-image .npy inputs for the int8/fp8 accuracy check")
     parser.add_argument("--quant-reference", nargs="*", default=[], metavar="PRECISION=NPY",
@@ -503,6 +511,8 @@ def main() -> int:
             parser.error(f"--quant-reference takes PRECISION=NPY with PRECISION in "
                          f"{QUANTIZED}, got '{item}'")
         quant_references[precision] = Path(path)
+    if "int8mp" in set(args.precisions) | set(args.bench_precisions) and not args.keep_float:
+        parser.error("precision int8mp needs --keep-float NAME[,NAME...]")
 
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
@@ -540,7 +550,8 @@ def main() -> int:
             folder = args.work / f"{name}_{precision}"
             try:
                 seconds, meta = compile_model(args.bin, onnx, folder, precision,
-                                              args.max_batch, args.arch, args.quant_table)
+                                              args.max_batch, args.arch, args.quant_table,
+                                              [n for n in args.keep_float.split(",") if n])
             except SwinCompileError as error:
                 entry[precision] = {"error": str(error)}
                 lines.append(f"{name:10s} {precision:5s} COMPILE FAILED: {error}")

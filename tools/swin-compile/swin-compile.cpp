@@ -122,7 +122,8 @@ cl::opt<double> targetCosine(
     cl::init(0.0), cl::cat(quantCategory));
 cl::opt<unsigned> sensitivityInputs("sensitivity-inputs",
                                     cl::desc("Inputs (.npy files) the mixed-precision search "
-                                             "evaluates on"),
+                                             "evaluates on: the first N of --calib, or "
+                                             "of --accuracy-inputs with --calib-table alone"),
                                     cl::init(4), cl::cat(quantCategory));
 cl::opt<std::string> accuracyDir("accuracy-inputs",
                                  cl::desc("Folder of .npy inputs for the accuracy report "
@@ -274,14 +275,18 @@ static Error quantizeModel(mlir::func::FuncOp func, swin::quant::QuantType type)
   for (const std::string &name : keepFloat)
     options.keepFloat.insert(name);
   if (targetCosine > 0.0) {
-    if (accuracyFiles.empty())
+    // The search picks points on calibration inputs where there are some, so
+    // that the accuracy report's inputs measure the choice rather than make it.
+    const std::vector<std::string> &searchFiles =
+        calibFiles.empty() ? accuracyFiles : calibFiles;
+    if (searchFiles.empty())
       return createStringError(inconvertibleErrorCode(),
                                "--target-cosine needs inputs: --calib or --accuracy-inputs");
     std::vector<std::string> subset(
-        accuracyFiles.begin(),
-        accuracyFiles.begin() + std::min<size_t>(sensitivityInputs, accuracyFiles.size()));
-    reportProgress(formatv("mixed precision: sensitivity of each point on {0} inputs",
-                           subset.size()));
+        searchFiles.begin(),
+        searchFiles.begin() + std::min<size_t>(sensitivityInputs, searchFiles.size()));
+    reportProgress(formatv("mixed precision: sensitivity of each point on {0} {1} inputs",
+                           subset.size(), calibFiles.empty() ? "accuracy" : "calibration"));
     auto kept = chooseFloatPoints(*reference, table, options, subset, targetCosine,
                                   [](StringRef line) {
                                     errs() << "swin-compile: mixed precision: " << line << "\n";

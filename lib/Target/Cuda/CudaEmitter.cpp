@@ -959,7 +959,7 @@ llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
   // Tensor cores for 16-bit storage while q, k and v of a (window, head)
   // fit the static shared memory; the fp32 CUDA-core kernel otherwise.
   int64_t paddedRows = (n + 15) / 16 * 16;
-  int64_t mmaShared = (2 * paddedRows * (headDim + 8) + headDim * (paddedRows + 8)) * 2;
+  int64_t mmaShared = 3 * paddedRows * (headDim + 8) * 2;
   bool useMma = storageBytes == 2 && headDim % 16 == 0 && mmaShared <= 48 * 1024;
   int64_t shared = useMma ? 0 : windowAttentionSharedBytes(n, headDim);
   for (const std::string &arch : options.archs)

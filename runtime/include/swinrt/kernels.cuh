@@ -405,7 +405,9 @@ __global__ void __launch_bounds__(128)
 /// fp32 accumulation for q k^T and p v. Tokens are padded to a multiple of
 /// 16 (padded keys get -inf, padded queries are not written); the scores
 /// never leave registers: the accumulator layout of q k^T is the A-operand
-/// layout of p v. Needs HD % 16 == 0.
+/// layout of p v. q, k and v sit row-major in shared memory and reach the
+/// tensor cores through ldmatrix (v transposed by ldmatrix.trans), four
+/// 8x8 tiles per instruction. Needs HD % 16 == 0.
 ///
 /// The position bias comes pre-arranged in the accumulator layout of q k^T,
 /// float4 [HEADS][kWarps][kKeyTiles][32 lanes]: lane (g, t) = (lane / 4,
@@ -415,9 +417,8 @@ __global__ void __launch_bounds__(128)
 template <int N, int HD> struct MmaAttentionShape {
   static constexpr int kRows = (N + 15) / 16 * 16;
   static constexpr int kWarps = kRows / 16;
-  static constexpr int kQStride = HD + 8;    // elements; rows land on distinct banks
-  static constexpr int kVStride = kRows + 8; // V is stored transposed
-  static constexpr int kSharedBytes = (2 * kRows * kQStride + HD * kVStride) * 2;
+  static constexpr int kStride = HD + 8; // elements; ldmatrix's 8 rows hit distinct banks
+  static constexpr int kSharedBytes = 3 * kRows * kStride * 2;
 };
 
 __device__ __forceinline__ uint32_t packPair(float a, float b, __half) {
@@ -456,15 +457,50 @@ __device__ __forceinline__ void storePair(TO *p, float a, float b, float outScal
   }
 }
 
+/// Four 8x8 tiles of 16-bit values from shared memory, one row address per
+/// lane (lanes 8j to 8j + 7 address tile j); .trans transposes each tile.
+template <bool kTrans>
+__device__ __forceinline__ void ldmatrixX4(uint32_t (&r)[4], const void *rowAddress) {
+  uint32_t address = static_cast<uint32_t>(__cvta_generic_to_shared(rowAddress));
+  if constexpr (kTrans)
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+                 : "r"(address));
+  else
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+                 : "r"(address));
+}
+
 /// Eight int8 values as eight 16-bit T, exactly.
-template <typename T> __device__ __forceinline__ uint4 widen8(uint2 bits) {
+template <typename T> __device__ __forceinline__ uint4 widen8(uint2 bits);
+
+/// fp16 without conversion instructions (they issue at a quarter of the
+/// rate): byte b ^ 0x80 = b + 128 under a high byte 0x64 is the fp16 value
+/// 1024 + b + 128, exact, and one subtraction of 1152 leaves b.
+template <> __device__ __forceinline__ uint4 widen8<__half>(uint2 bits) {
+  uint4 wide;
+  uint32_t *words = reinterpret_cast<uint32_t *>(&wide);
+  const uint32_t in[2] = {bits.x ^ 0x80808080u, bits.y ^ 0x80808080u};
+  const __half2 offset = __half2half2(__ushort_as_half(0x6480)); // 1152
+#pragma unroll
+  for (int j = 0; j < 4; ++j) {
+    uint32_t biased = __byte_perm(in[j / 2], 0x64646464u, j % 2 ? 0x4342 : 0x4140);
+    __half2 value = __hsub2(*reinterpret_cast<__half2 *>(&biased), offset);
+    words[j] = *reinterpret_cast<uint32_t *>(&value);
+  }
+  return wide;
+}
+
+/// bf16 has too few mantissa bits for that trick: convert.
+template <> __device__ __forceinline__ uint4 widen8<__nv_bfloat16>(uint2 bits) {
   uint4 wide;
   uint32_t *words = reinterpret_cast<uint32_t *>(&wide);
   const uint8_t *bytes = reinterpret_cast<const uint8_t *>(&bits);
 #pragma unroll
   for (int j = 0; j < 4; ++j)
     words[j] = packPair((float)static_cast<int8_t>(bytes[2 * j]),
-                        (float)static_cast<int8_t>(bytes[2 * j + 1]), T());
+                        (float)static_cast<int8_t>(bytes[2 * j + 1]), __nv_bfloat16());
   return wide;
 }
 
@@ -476,13 +512,14 @@ __global__ void __launch_bounds__(MmaAttentionShape<N, HD>::kWarps * 32)
                          const uint8_t *__restrict__ maskGroups, float maskValue,
                          float scale, float outScale, float valueScale = 1.0f) {
   using Shape = MmaAttentionShape<N, HD>;
-  constexpr int kRows = Shape::kRows, kQS = Shape::kQStride, kVS = Shape::kVStride;
+  constexpr int kRows = Shape::kRows, kS = Shape::kStride;
   constexpr int kInner = HEADS * HD, kStride = 3 * kInner, kChunks = HD / 8;
   constexpr int kKeyTiles = kRows / 8, kDimTiles = HD / 8;
   static_assert(HD % 16 == 0, "head dim must be a multiple of 16");
-  __shared__ alignas(16) T qs[kRows * kQS];
-  __shared__ alignas(16) T ks[kRows * kQS];
-  __shared__ alignas(16) T vt[HD * kVS];
+  static_assert(kKeyTiles % 2 == 0 && kDimTiles % 2 == 0, "ldmatrix loads tile pairs");
+  __shared__ alignas(16) T qs[kRows * kS];
+  __shared__ alignas(16) T ks[kRows * kS];
+  __shared__ alignas(16) T vs[kRows * kS];
   __shared__ uint8_t groups[MASK ? kRows : 1];
   const int head = blockIdx.x % HEADS, window = blockIdx.x / HEADS;
   if constexpr (MASK)
@@ -506,19 +543,20 @@ __global__ void __launch_bounds__(MmaAttentionShape<N, HD>::kWarps * 32)
         v = *reinterpret_cast<const uint4 *>(row + 2 * kInner);
       }
     }
-    *reinterpret_cast<uint4 *>(&qs[r * kQS + c]) = q;
-    *reinterpret_cast<uint4 *>(&ks[r * kQS + c]) = k;
-    const T *vv = reinterpret_cast<const T *>(&v);
-#pragma unroll
-    for (int j = 0; j < 8; ++j)
-      vt[(c + j) * kVS + r] = vv[j];
+    *reinterpret_cast<uint4 *>(&qs[r * kS + c]) = q;
+    *reinterpret_cast<uint4 *>(&ks[r * kS + c]) = k;
+    *reinterpret_cast<uint4 *>(&vs[r * kS + c]) = v;
   }
   __syncthreads();
 
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   const int g = lane / 4, t = lane % 4;
   const int rowA = warp * 16 + g, rowB = rowA + 8;
-  auto word = [](const T *p) { return *reinterpret_cast<const uint32_t *>(p); };
+  // The row this lane addresses in its ldmatrix tile (lane / 8) and the
+  // tile's offset: A tiles are (rows 0-7, 8-15) x (cols 0-7, 8-15), B tiles
+  // of q k^T are (cols 0-7, 8-15) x (keys 0-7, 8-15), B tiles of p v are
+  // (keys 0-7, 8-15) x (dims 0-7, 8-15).
+  const int tileRow = lane % 8, tile = lane / 8;
 
   float s[kKeyTiles][4];
 #pragma unroll
@@ -526,13 +564,16 @@ __global__ void __launch_bounds__(MmaAttentionShape<N, HD>::kWarps * 32)
     s[nt][0] = s[nt][1] = s[nt][2] = s[nt][3] = 0.0f;
 #pragma unroll
   for (int kk = 0; kk < HD / 16; ++kk) {
-    int c = kk * 16 + 2 * t;
-    uint32_t a[4] = {word(&qs[rowA * kQS + c]), word(&qs[rowB * kQS + c]),
-                     word(&qs[rowA * kQS + c + 8]), word(&qs[rowB * kQS + c + 8])};
+    uint32_t a[4];
+    ldmatrixX4<false>(a, &qs[(warp * 16 + tileRow + (tile % 2) * 8) * kS + kk * 16 +
+                             (tile / 2) * 8]);
 #pragma unroll
-    for (int nt = 0; nt < kKeyTiles; ++nt) {
-      const T *key = &ks[(nt * 8 + g) * kQS + c];
-      mma16816(s[nt], a, word(key), word(key + 8), T());
+    for (int nt = 0; nt < kKeyTiles; nt += 2) {
+      uint32_t b[4];
+      ldmatrixX4<false>(b, &ks[(nt * 8 + tileRow + (tile / 2) * 8) * kS + kk * 16 +
+                               (tile % 2) * 8]);
+      mma16816(s[nt], a, b[0], b[1], T());
+      mma16816(s[nt + 1], a, b[2], b[3], T());
     }
   }
 
@@ -588,9 +629,12 @@ __global__ void __launch_bounds__(MmaAttentionShape<N, HD>::kWarps * 32)
                      packPair(s[2 * kp + 1][0] * invA, s[2 * kp + 1][1] * invA, T()),
                      packPair(s[2 * kp + 1][2] * invB, s[2 * kp + 1][3] * invB, T())};
 #pragma unroll
-    for (int dt = 0; dt < kDimTiles; ++dt) {
-      const T *v = &vt[(dt * 8 + g) * kVS + kp * 16 + 2 * t];
-      mma16816(o[dt], a, word(v), word(v + 8), T());
+    for (int dt = 0; dt < kDimTiles; dt += 2) {
+      uint32_t b[4];
+      ldmatrixX4<true>(b, &vs[(kp * 16 + tileRow + (tile % 2) * 8) * kS + dt * 8 +
+                              (tile / 2) * 8]);
+      mma16816(o[dt], a, b[0], b[1], T());
+      mma16816(o[dt + 1], a, b[2], b[3], T());
     }
   }
   TO *outA = out + ((size_t)window * N + rowA) * kInner + head * HD + 2 * t;
