@@ -109,7 +109,7 @@ def compile_model(bin_dir: Path, onnx: Path, out: Path, precision: str, max_batc
     if precision == "int8qa":
         precision, quant["quantize_attention"] = "int8", True
     elif precision == "int8mp":
-        precision, quant["keep_float"] = "int8", keep_float or []
+        precision, quant["keep_float"] = "int8", keep_float
     swin_compile(onnx, out, precision=precision, max_batch=max_batch, arch=arch,
                  progress=False, bin_dir=bin_dir, **quant)
     return time.perf_counter() - start, json.loads((out / "model.json").read_text())
@@ -511,7 +511,8 @@ def main() -> int:
             parser.error(f"--quant-reference takes PRECISION=NPY with PRECISION in "
                          f"{QUANTIZED}, got '{item}'")
         quant_references[precision] = Path(path)
-    if "int8mp" in set(args.precisions) | set(args.bench_precisions) and not args.keep_float:
+    keep_float = [name for name in args.keep_float.split(",") if name]
+    if "int8mp" in set(args.precisions) | set(args.bench_precisions) and not keep_float:
         parser.error("precision int8mp needs --keep-float NAME[,NAME...]")
 
     torch.backends.cuda.matmul.allow_tf32 = False
@@ -551,7 +552,7 @@ def main() -> int:
             try:
                 seconds, meta = compile_model(args.bin, onnx, folder, precision,
                                               args.max_batch, args.arch, args.quant_table,
-                                              [n for n in args.keep_float.split(",") if n])
+                                              keep_float)
             except SwinCompileError as error:
                 entry[precision] = {"error": str(error)}
                 lines.append(f"{name:10s} {precision:5s} COMPILE FAILED: {error}")
