@@ -59,6 +59,7 @@ def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
             calib_table: str | os.PathLike | None = None, calibrator: str | None = None,
             percentile: float | None = None, keep_float: Sequence[str] = (),
             target_cosine: float | None = None, quantize_attention: bool = False,
+            fuse_int8_mlp: bool = True,
             accuracy_inputs: str | os.PathLike | None = None,
             accuracy_report: str | os.PathLike | None = None,
             emit: str = "lib", image_size: int | tuple[int, int] | None = None,
@@ -80,7 +81,9 @@ def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
     `target_cosine` keeps the most sensitive ones in fp16 until the logits
     cosine against fp32 reaches it. `quantize_attention` also quantizes q, k
     and v, the operands of the attention products (int8 libraries; the
-    probabilities stay 16-bit). The accuracy against fp32 (CPU
+    probabilities stay 16-bit). ``fuse_int8_mlp=False`` always runs an int8
+    MLP as its two GEMMs (by default the library may run it as one kernel,
+    fc1's output kept on chip). The accuracy against fp32 (CPU
     reference, on `accuracy_inputs` or the calibration inputs) is written as
     JSON to `accuracy_report` (see docs/quantization.md). fp8 builds a
     library with E4M3 GEMMs through cuBLASLt (sm_89 and newer); int8 one
@@ -115,6 +118,8 @@ def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
             raise ValueError(f"{name} is for precision int8 or fp8, not {precision}")
     if quantize_attention and precision not in QUANTIZED:
         raise ValueError(f"quantize_attention is for precision int8 or fp8, not {precision}")
+    if not fuse_int8_mlp and precision != "int8":
+        raise ValueError(f"fuse_int8_mlp is for precision int8, not {precision}")
     onnx_path = Path(onnx_path)
     if not onnx_path.is_file():
         raise FileNotFoundError(f"{onnx_path}: no such ONNX file")
@@ -138,6 +143,8 @@ def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
         command.append("--exact-gelu")
     if quantize_attention:
         command.append("--quantize-attention")
+    if not fuse_int8_mlp:
+        command.append("--fuse-int8-mlp=false")
     if cutlass_dir is None and "SWIN_CUTLASS_DIR" not in os.environ:
         cutlass_dir = _installed_cutlass()
     if cutlass_dir is not None:

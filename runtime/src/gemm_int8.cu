@@ -11,15 +11,20 @@
 
 #include "engine.h"
 #include "swinrt/gemm_int8.cuh"
+#include "swinrt/mlp_int8_layout.h"
 
 namespace swinrt {
+
+namespace {
+std::atomic<int> smCountOf[64] = {}; // per device; set by prepareGemmInt8Kernels
+std::atomic<bool> sm90Int8Active[64] = {}; // the CUTLASS kernels serve this device
+} // namespace
 
 #ifdef SWINRT_SM90_INT8
 /// The epilogue classes the model's int8 sites use (generated).
 int sm90Int8Classes(const Sm90Int8Class **classes);
 
 namespace {
-std::atomic<int> sm90SmCount[64] = {}; // per device; set by prepareGemmInt8Kernels on Hopper
 
 const Sm90Int8Class *sm90ClassOf(const GemmSpec &spec, Int8Activation activation) {
   const Sm90Int8Class *classes = nullptr;
@@ -37,25 +42,42 @@ const Sm90Int8Class *sm90ClassOf(const GemmSpec &spec, Int8Activation activation
 swinrt_status prepareGemmInt8Kernels() {
   if (cudaError_t error = prepareGemmInt8(); error != cudaSuccess)
     return cudaFailure(error, "prepareGemmInt8 (gemm_s8 shared memory, wgmma probe)");
-#ifdef SWINRT_SM90_INT8
-  // The CUTLASS kernels are sm_90a code: they run where the wgmma probe ran.
   int device = int8gemm::currentDevice();
-  if (device >= 0 && wgmmaInt8Available()) {
-    int count = 0;
+  int count = 0;
+  if (device >= 0) {
     if (cudaError_t error =
             cudaDeviceGetAttribute(&count, cudaDevAttrMultiProcessorCount, device);
         error != cudaSuccess)
       return cudaFailure(error, "cudaDeviceGetAttribute(multiprocessor count)");
+    smCountOf[device] = count;
+  }
+#ifdef SWINRT_SM90_INT8
+  // The CUTLASS kernels are sm_90a code: they run where the wgmma probe ran.
+  if (device >= 0 && wgmmaInt8Available()) {
     const Sm90Int8Class *classes = nullptr;
     int classCount = sm90Int8Classes(&classes);
     for (int i = 0; i < classCount; ++i)
       for (const Sm90TileKernel &tile : classes[i].tiles)
         if (cudaError_t error = tile.prepare(); error != cudaSuccess)
           return cudaFailure(error, "preparing the CUTLASS int8 GEMM kernels");
-    sm90SmCount[device] = count;
+    sm90Int8Active[device] = true;
   }
 #endif
   return SWINRT_OK;
+}
+
+bool mlpInt8Fused(int rows, int channels) {
+  int device = int8gemm::currentDevice();
+  if (device < 0 || smCountOf[device] == 0)
+    return false;
+  // Under one block per SM the pair's smaller tiles spread the work wider
+  // (Swin-T stage 2 at batch 1 on the H100: 29 against 19 us).
+  constexpr int kRows = 16 * kMlpInt8Warps;
+  if ((rows + kRows - 1) / kRows < smCountOf[device])
+    return false;
+  // The CUTLASS pair is faster at C = 192 (H100, batch 64: about 74 against 88 us);
+  // the fused kernel at C = 96 (103 against 131 us).
+  return !(sm90Int8Active[device] && channels > 96);
 }
 
 swinrt_status gemmInt8(Exec &ex, int id, int batch, const void *x, const void *w,
@@ -82,12 +104,12 @@ swinrt_status gemmInt8(Exec &ex, int id, int batch, const void *x, const void *w
   if (const char *why = checkGemmInt8(args))
     return fail(SWINRT_ERROR_INVALID_ARGUMENT, "GEMM '%s': %s", spec.name, why);
 #ifdef SWINRT_SM90_INT8
-  if (int device = int8gemm::currentDevice(); device >= 0 && sm90SmCount[device] > 0 &&
+  if (int device = int8gemm::currentDevice(); device >= 0 && sm90Int8Active[device] &&
                                               sm90Int8Supports(args)) {
     if (const Sm90Int8Class *epilogueClass = sm90ClassOf(spec, activation)) {
       const Sm90TileKernel &tile =
-          epilogueClass->tiles[sm90Int8Tile(args, spec.residual, sm90SmCount[device])];
-      if (cudaError_t error = tile.launch(args, sm90SmCount[device], ex.stream);
+          epilogueClass->tiles[sm90Int8Tile(args, spec.residual, smCountOf[device])];
+      if (cudaError_t error = tile.launch(args, smCountOf[device], ex.stream);
           error != cudaSuccess)
         return cudaFailure(error, "the CUTLASS int8 GEMM");
       return SWINRT_OK;

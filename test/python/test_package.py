@@ -201,6 +201,11 @@ def test_compile_int8_with_calibration_and_accuracy_report(tmp_path):
     attention = sc.compile(MODEL, tmp_path / "qa.mlir", emit="mlir", precision="int8",
                            calib_table=tmp_path / "table.json", quantize_attention=True)
     assert attention.read_text().count("qkv_quant_type = i8") == 8
+    # The fused int8 MLP kernel is on by default; fuse_int8_mlp=False turns it off.
+    for fuse in (True, False):
+        source = sc.compile(MODEL, tmp_path / f"fuse{fuse}", emit="cuda", precision="int8",
+                            calib_table=tmp_path / "table.json", fuse_int8_mlp=fuse)
+        assert ("swinrt::mlpInt8Fused" in (source / "src" / "model.cu").read_text()) == fuse
     with pytest.raises(ValueError, match="calib_table is for precision int8 or fp8"):
         sc.compile(MODEL, tmp_path / "x.mlir", emit="mlir", calib_table=tmp_path / "table.json")
     with pytest.raises(sc.SwinCompileError, match="needs calibration"):
@@ -267,6 +272,7 @@ def test_compile_error_carries_the_tools_message(tmp_path):
     (dict(emit="ptx"), ValueError, "emit must be one of"),
     (dict(calib="."), ValueError, "calib is for precision int8 or fp8"),
     (dict(quantize_attention=True), ValueError, "quantize_attention is for precision int8"),
+    (dict(fuse_int8_mlp=False), ValueError, "fuse_int8_mlp is for precision int8"),
     (dict(precision="int8", calib="/nonexistent"), FileNotFoundError, "does not exist"),
 ])
 def test_compile_validates_arguments(tmp_path, kwargs, error, message):

@@ -76,6 +76,12 @@ cl::opt<bool> exactGelu("exact-gelu",
                         cl::desc("Exact erf GELU at fp16/bf16 too (a separate kernel) "
                                  "instead of cuBLASLt's tanh-form GELU epilogue"),
                         cl::cat(category));
+cl::opt<bool> fuseInt8Mlp(
+    "fuse-int8-mlp",
+    cl::desc("int8: let each MLP with C % 32 == 0 and C <= 192 run as one kernel, fc1's "
+             "int8 output kept on chip (the library picks it or the two GEMMs per batch "
+             "and GPU); =false always runs the two GEMMs"),
+    cl::init(true), cl::cat(category));
 cl::opt<bool> importOnly("import-only",
                          cl::desc("Stop after the ONNX import (skip the swin pipeline)"),
                          cl::cat(category));
@@ -369,6 +375,7 @@ int main(int argc, char **argv) {
     return error(toString(archs.takeError()));
   emitOptions.archs = *archs;
   emitOptions.exactGelu = exactGelu;
+  emitOptions.fuseInt8Mlp = fuseInt8Mlp;
   Expected<std::string> cutlassFound = resolveCutlassDir();
   if (!cutlassFound)
     return error(toString(cutlassFound.takeError()));

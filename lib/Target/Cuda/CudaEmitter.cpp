@@ -16,6 +16,7 @@
 #include "swin/Dialect/Swin/IR/SwinOps.h"
 #include "swin/Target/Cuda/MemoryPlanner.h"
 
+#include "swinrt/mlp_int8_layout.h"
 #include "swinrt/position_bias.h"
 #include "swinrt/weights_format.h"
 
@@ -435,6 +436,13 @@ private:
   llvm::Error lowerLayerNorm(ops::LayerNormOp op);
   llvm::Error lowerLinear(ops::LinearOp op);
   llvm::Error lowerResidualLinear(ops::ResidualLinearOp op);
+  /// The fc2 that `fc1`'s int8 output feeds, when the two may run as one
+  /// kernel (mlp_int8.cuh's contract), else null.
+  ops::ResidualLinearOp fusableMlpPartner(ops::LinearOp fc1);
+  /// alpha[c] = sx * sw[c], appended to the payload.
+  uint64_t int8Alpha(const GemmInput &x, const GemmWeight &w);
+  /// fc2's int8 weight with its columns in mlpHiddenOrder, appended.
+  llvm::Expected<uint64_t> permutedMlpWeight(ops::ResidualLinearOp fc2);
   llvm::Error lowerPatchMerging(ops::PatchMergingOp op);
   llvm::Error lowerClassifierHead(ops::ClassifierHeadOp op);
 
@@ -469,6 +477,16 @@ private:
   std::vector<std::string> gemmRows;
   unsigned int8GemmCount = 0; // sites on libswinrt's int8 GEMM
   std::set<Int8GemmClass> int8GemmClasses;
+  /// fc1 of an int8 MLP that may run fused, keyed by its fc2: what the
+  /// fused launch (emitted with fc2) needs from fc1.
+  struct FusableMlp {
+    int x;
+    uint64_t w1, alpha1, bias1;
+    std::string activation; // swinrt::Int8Activation constant
+    float hiddenInverse;
+  };
+  llvm::DenseMap<Operation *, FusableMlp> fusableMlps;
+  bool emitsFusedMlp = false;
   llvm::SetVector<std::string, std::vector<std::string>, std::set<std::string>>
       initLines; // once per kernel instantiation
   std::string prologueText, epilogueText;
@@ -796,11 +814,7 @@ void Emitter::gemm(StringRef name, int64_t rowsPerImage, int64_t n, int64_t k,
   bool int8 = x.scale && options.precision == Precision::Int8;
   std::optional<uint64_t> scales;
   if (int8) {
-    // alpha[c] = sx * sw[c]: gemm_s8 dequantizes with one multiply.
-    std::vector<float> alpha(w.scales);
-    for (float &a : alpha)
-      a *= *x.scale;
-    scales = appendPayload(alpha.data(), alpha.size() * sizeof(float));
+    scales = int8Alpha(x, w);
     ++int8GemmCount;
     initLines.insert("  SWINRT_TRY(swinrt::prepareGemmInt8Kernels());");
   } else if (x.scale) {
@@ -844,6 +858,52 @@ void Emitter::gemm(StringRef name, int64_t rowsPerImage, int64_t n, int64_t k,
     body << ", reinterpret_cast<const swinrt::GemmScales *>(W + " << *scales << ")";
   body << "));\n";
   ++step;
+}
+
+uint64_t Emitter::int8Alpha(const GemmInput &x, const GemmWeight &w) {
+  // gemm_s8 and mlp_s8 dequantize with one multiply.
+  std::vector<float> alpha(w.scales);
+  for (float &a : alpha)
+    a *= *x.scale;
+  return appendPayload(alpha.data(), alpha.size() * sizeof(float));
+}
+
+ops::ResidualLinearOp Emitter::fusableMlpPartner(ops::LinearOp fc1) {
+  ops::QuantizeOp point = soleQuantizeUser(fc1.getResult());
+  if (!point || !point.getResult().hasOneUse())
+    return nullptr;
+  auto dequantize = dyn_cast<ops::DequantizeOp>(*point.getResult().getUsers().begin());
+  if (!dequantize || !dequantize.getResult().hasOneUse())
+    return nullptr;
+  auto fc2 = dyn_cast<ops::ResidualLinearOp>(*dequantize.getResult().getUsers().begin());
+  if (!fc2 || fc2.getInput() != dequantize.getResult() ||
+      !fc2.getWeight().getDefiningOp<ops::DequantizeOp>())
+    return nullptr;
+  auto w1 = cast<RankedTensorType>(fc1.getWeight().getType());
+  auto w2 = cast<RankedTensorType>(fc2.getWeight().getType());
+  int64_t c = w1.getDimSize(1), h = w1.getDimSize(0);
+  if (w2.getDimSize(0) != c || w2.getDimSize(1) != h || !swinrt::mlpInt8Takes(c, h))
+    return nullptr;
+  return fc2;
+}
+
+llvm::Expected<uint64_t> Emitter::permutedMlpWeight(ops::ResidualLinearOp fc2) {
+  auto constant = fc2.getWeight()
+                      .getDefiningOp<ops::DequantizeOp>()
+                      .getInput()
+                      .getDefiningOp<ops::ConstantOp>();
+  if (!constant)
+    return opError(fc2, "the CUDA backend needs this operand to be a constant (a weight)");
+  auto bytes = constantBytes(constant, 1);
+  if (!bytes)
+    return opError(fc2, llvm::toString(bytes.takeError()));
+  auto type = cast<RankedTensorType>(constant.getType());
+  int64_t rows = type.getDimSize(0), h = type.getDimSize(1);
+  std::vector<char> permuted(bytes->size());
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t k = 0; k < h; ++k)
+      permuted[r * h + k] = (*bytes)[r * h + swinrt::mlpHiddenOrder(static_cast<int>(k))];
+  return appendPayload(permuted.data(), permuted.size());
 }
 
 //===----------------------------------------------------------------------===//
@@ -1177,8 +1237,22 @@ llvm::Error Emitter::lowerLinear(ops::LinearOp op) {
   StringRef epilogue = !epilogueGelu ? (bias ? "kEpilogueBias" : "kEpilogueNone")
                        : tanhForm    ? "kEpilogueGeluBias"
                                      : "kEpilogueGeluErfBias";
+  ops::ResidualLinearOp partner = options.fuseInt8Mlp && int8Site && epilogueGelu &&
+                                          out.quantized
+                                      ? fusableMlpPartner(op)
+                                      : nullptr;
+  if (partner) {
+    // Runs unless fc2's lowering launches the fused MLP instead.
+    fusableMlps[partner] = FusableMlp{x.buffer, w.offset, int8Alpha(x, w), *bias,
+                                      tanhForm ? "swinrt::kInt8ActGeluTanh"
+                                               : "swinrt::kInt8ActGeluErf",
+                                      out.inverseScale};
+    body << "  if (!swinrt::mlpInt8Fused(" << rows(perImage) << ", " << k << ")) {\n";
+  }
   gemm(gelu ? "fc1" : "linear", perImage, n, k, epilogue, x, w, bias, std::nullopt,
        out.buffer, out.quantized ? std::optional<float>(out.inverseScale) : std::nullopt);
+  if (partner)
+    body << "  }\n";
   if (geluKernel) {
     use(out.buffer);
     std::string count = "(size_t)batch * " + std::to_string(perImage * n);
@@ -1202,7 +1276,38 @@ llvm::Error Emitter::lowerResidualLinear(ops::ResidualLinearOp op) {
     return opError(op, "input and residual rows differ");
   int residual = valueBuffer.lookup(op.getResidual());
   int out = bufferInPlace(op.getResult(), op.getResidual(), op, "residual stream");
+  auto fusable = fusableMlps.find(op);
+  if (fusable == fusableMlps.end()) {
+    gemm("fc2", perImage, n, k, "kEpilogueBias", x, w, b, residual, out);
+    return llvm::Error::success();
+  }
+  // The whole MLP in one kernel, or fc2 after fc1 (emitted with fc1 under
+  // the same condition). fc1's input stays live to here either way.
+  const FusableMlp &fc1 = fusable->second;
+  SWIN_TRY_ASSIGN(w2Permuted, permutedMlpWeight(op));
+  std::string kernel = llvm::formatv("swinrt::mlp_s8<{0}, {1}, {2}, {3}>", n, k,
+                                     fc1.activation, swinrt::kMlpInt8Warps)
+                           .str();
+  initLines.insert("  SWINRT_TRY(setSharedMemory(" + kernel + ", swinrt::int8mlp::sharedBytes<" +
+                   std::to_string(n) + ", " + std::to_string(k) + ">()));");
+  emitsFusedMlp = true;
+  ++numKernels;
+  use(fc1.x);
+  auto weightAs = [](StringRef type, uint64_t offset) {
+    return "reinterpret_cast<const " + type.str() + " *>(W + " + std::to_string(offset) + ")";
+  };
+  body << "  if (swinrt::mlpInt8Fused(" << rows(perImage) << ", " << n << ")) {\n"
+       << "    swinrt::launchMlpInt8<" << n << ", " << k << ", " << fc1.activation << ", "
+       << swinrt::kMlpInt8Warps << ">(swinrt::Int8MlpArgs{q8(" << ref(fc1.x) << "), "
+       << weightAs("int8_t", fc1.w1) << ", " << wf(fc1.alpha1) << ", "
+       << weightAs("__half", fc1.bias1) << ", " << weightAs("int8_t", w2Permuted) << ", "
+       << wf(int8Alpha(x, w)) << ", " << weightAs("__half", b) << ", act(" << ref(residual)
+       << "), act(" << ref(out) << "), " << floatLiteral(fc1.hiddenInverse) << ", "
+       << rows(perImage) << "}, ex.stream);\n"
+       << "    SWINRT_TRY(swinrt::checkLaunch(\"mlp_s8\"));\n"
+       << "  } else {\n";
   gemm("fc2", perImage, n, k, "kEpilogueBias", x, w, b, residual, out);
+  body << "  }\n";
   return llvm::Error::success();
 }
 
@@ -1471,6 +1576,7 @@ std::string Emitter::assemble(const MemoryPlan &plan, uint64_t payloadChecksum,
        << ", " << buffers[i].lastStep << "], " << buffers[i].what << "\n";
   os << "// weights: " << payload.size() << " bytes\n\n"
      << "#include \"swinrt/kernels.cuh\"\n"
+     << (emitsFusedMlp ? "#include \"swinrt/mlp_int8.cuh\"\n" : "")
      << "#include \"swinrt/model.h\"\n\n"
      << "namespace {\n\n"
      << "using T = " << storageType << ";\n"

@@ -37,6 +37,7 @@
 #define SWINRT_GEMM_INT8_CUH
 
 #include "swinrt/gemm_int8_args.h"
+#include "swinrt/int8_mma.cuh"
 #include "swinrt/kernels.cuh"
 #include "swinrt/wgmma_s8.cuh"
 
@@ -58,50 +59,6 @@ constexpr int kRowBytes = kBlockK + 16;
 
 template <int BM, int BN> __host__ __device__ constexpr int sharedBytes() {
   return kStages * (BM + BN) * kRowBytes;
-}
-
-__device__ __forceinline__ unsigned sharedAddress(const void *p) {
-  return static_cast<unsigned>(__cvta_generic_to_shared(p));
-}
-
-/// 16 bytes from global to shared memory, or 16 zeros where `valid` is false.
-__device__ __forceinline__ void copy16(void *shared, const void *global, bool valid) {
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(sharedAddress(shared)),
-               "l"(global), "r"(valid ? 16 : 0));
-}
-__device__ __forceinline__ void commitCopies() { asm volatile("cp.async.commit_group;\n" ::); }
-template <int Pending> __device__ __forceinline__ void waitCopies() {
-  asm volatile("cp.async.wait_group %0;\n" ::"n"(Pending));
-}
-
-__device__ __forceinline__ void ldmatrixX4(unsigned (&r)[4], const void *p) {
-  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
-               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-               : "r"(sharedAddress(p)));
-}
-__device__ __forceinline__ void ldmatrixX2(unsigned (&r)[2], const void *p) {
-  asm volatile("ldmatrix.sync.aligned.m8n8.x2.shared.b16 {%0, %1}, [%2];\n"
-               : "=r"(r[0]), "=r"(r[1])
-               : "r"(sharedAddress(p)));
-}
-
-__device__ __forceinline__ void mmaS8(int (&c)[4], const unsigned (&a)[4],
-                                      const unsigned (&b)[2]) {
-  asm volatile("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 {%0, %1, %2, %3}, "
-               "{%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
-               : "+r"(c[0]), "+r"(c[1]), "+r"(c[2]), "+r"(c[3])
-               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
-}
-
-template <Int8Activation Act> __device__ __forceinline__ float activate(float v) {
-  if constexpr (Act == kInt8ActGeluErf)
-    return geluErf(v);
-  if constexpr (Act == kInt8ActGeluTanh) { // tanh.approx: 2^-11 relative, like cuBLASLt's
-    float u = 0.7978845608028654f * (v + 0.044715f * v * v * v), th;
-    asm("tanh.approx.f32 %0, %1;" : "=f"(th) : "f"(u));
-    return 0.5f * v * (1.0f + th);
-  }
-  return v;
 }
 
 /// Loads k tile `kt` of x's block rows and w's block columns into `stage`.

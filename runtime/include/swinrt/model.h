@@ -112,6 +112,10 @@ swinrt_status gemmInt8(Exec &ex, int id, int batch, const void *x, const void *w
                        float outputInverse);
 /// Once, in the model's init, before any int8 site runs.
 swinrt_status prepareGemmInt8Kernels();
+/// Whether an int8 MLP of `rows` rows and `channels` channels runs as one
+/// kernel (mlp_int8.cuh) rather than as its two GEMM sites, on the current
+/// device (docs/quantization.md has the timings behind the rule).
+bool mlpInt8Fused(int rows, int channels);
 /// Profiling mark: the time up to the next mark counts for `layer`.
 void markLayer(Exec &ex, int layer);
 /// Checks the last launch; names the kernel on failure.

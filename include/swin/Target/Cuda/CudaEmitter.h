@@ -37,6 +37,10 @@ struct EmitOptions {
   /// Exact erf GELU (a separate pass over fc1's output) instead of
   /// cuBLASLt's tanh-form GELU epilogue. Always on for fp32 and tf32.
   bool exactGelu = false;
+  /// int8: each MLP whose fc1 writes the int8 input of its fc2 (C % 32 == 0,
+  /// C <= 192) may run as one kernel (mlp_int8.cuh); the library chooses it
+  /// or the two GEMMs per batch (swinrt::mlpInt8Fused).
+  bool fuseInt8Mlp = true;
 };
 
 /// The epilogue of int8 GEMM sites, as libswinrt's kernels specialise it:
