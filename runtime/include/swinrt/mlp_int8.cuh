@@ -170,8 +170,8 @@ __global__ void __launch_bounds__(32 * Warps) mlp_s8(Int8MlpArgs a) {
     const unsigned char *w2Tile = w1Tile + kChunk * w1RowBytes<C>();
 #pragma unroll
     for (int half = 0; half < kChunk / 32; ++half) {
-      int hidden[1][4][4] = {};
-      constexpr int kHalf = 0;
+      // fc1 for hidden columns [32 half, 32 half + 32) of the chunk.
+      int hidden[4][4] = {};
 #pragma unroll
       for (int s = 0; s < kSteps1; ++s)
 #pragma unroll
@@ -180,8 +180,8 @@ __global__ void __launch_bounds__(32 * Warps) mlp_s8(Int8MlpArgs a) {
           int8gemm::ldmatrixX4(
               b, w1Tile + (32 * half + 16 * pair + bRow) * w1RowBytes<C>() + 32 * s + bK);
           const unsigned b0[2] = {b[0], b[1]}, b1[2] = {b[2], b[3]};
-          int8gemm::mmaS8(hidden[0][2 * pair], x[s], b0);
-          int8gemm::mmaS8(hidden[0][2 * pair + 1], x[s], b1);
+          int8gemm::mmaS8(hidden[2 * pair], x[s], b0);
+          int8gemm::mmaS8(hidden[2 * pair + 1], x[s], b1);
         }
       // Finished in registers: tile n's pair lands in bytes 2 (n % 2) and
       // 2 (n % 2) + 1 of register h (rows g, g + 8), or of 2 + h for the
@@ -193,14 +193,16 @@ __global__ void __launch_bounds__(32 * Warps) mlp_s8(Int8MlpArgs a) {
         float4 column = columns1[pairIndex + 4 * n];
 #pragma unroll
         for (int e = 0; e < 4; ++e)
-          bits[n][e] = int8Bits(activateScaled<Act>(
-              fmaf((float)hidden[kHalf][n][e], e % 2 ? column.y : column.x, e % 2 ? column.w : column.z),
-              inverse, halfInverse));
+          bits[n][e] = int8Bits(activateScaled<Act>(fmaf((float)hidden[n][e],
+                                                         e % 2 ? column.y : column.x,
+                                                         e % 2 ? column.w : column.z),
+                                                    inverse, halfInverse));
       }
       unsigned packed[4];
 #pragma unroll
       for (int h = 0; h < 2; ++h) {
-        packed[h] = packBytes(bits[0][2 * h], bits[0][2 * h + 1], bits[1][2 * h], bits[1][2 * h + 1]);
+        packed[h] =
+            packBytes(bits[0][2 * h], bits[0][2 * h + 1], bits[1][2 * h], bits[1][2 * h + 1]);
         packed[2 + h] =
             packBytes(bits[2][2 * h], bits[2][2 * h + 1], bits[3][2 * h], bits[3][2 * h + 1]);
       }
