@@ -337,6 +337,9 @@ private:
   /// Appends float values in the weight's form (float, or the storage type).
   uint64_t appendWeightValues(ArrayRef<float> values, WeightKind kind);
   llvm::Expected<uint64_t> weight(Operation *user, Value value, WeightKind kind);
+  /// The bytes of a quantized weight (a dequantize of an 8-bit constant).
+  llvm::Expected<std::vector<char>> quantizedWeightBytes(Operation *user,
+                                                         ops::DequantizeOp dequantize);
 
   // Quantize points. A producer whose only user is a quantize point writes
   // the 8-bit tensor itself; the dequantize that follows becomes the scale
@@ -439,7 +442,8 @@ private:
   /// The fc2 that `fc1`'s int8 output feeds, when the two may run as one
   /// kernel (mlp_int8.cuh's contract), else null.
   ops::ResidualLinearOp fusableMlpPartner(ops::LinearOp fc1);
-  /// alpha[c] = sx * sw[c], appended to the payload.
+  /// alpha[c] = sx * sw[c] in the payload, appended once per weight and
+  /// input scale (a fused MLP and its two-GEMM fallback share them).
   uint64_t int8Alpha(const GemmInput &x, const GemmWeight &w);
   /// fc2's int8 weight with its columns in mlpHiddenOrder, appended.
   llvm::Expected<uint64_t> permutedMlpWeight(ops::ResidualLinearOp fc2);
@@ -486,6 +490,7 @@ private:
     float hiddenInverse;
   };
   llvm::DenseMap<Operation *, FusableMlp> fusableMlps;
+  std::map<std::pair<uint64_t, float>, uint64_t> int8Alphas; // (weight, input scale)
   bool emitsFusedMlp = false;
   llvm::SetVector<std::string, std::vector<std::string>, std::set<std::string>>
       initLines; // once per kernel instantiation
@@ -618,14 +623,11 @@ llvm::Expected<uint64_t> Emitter::weight(Operation *user, Value value, WeightKin
   auto it = weightOffsets.find(key);
   if (it != weightOffsets.end())
     return it->second;
-  // A quantized weight (a dequantize of an 8-bit constant) keeps its bytes.
+  // A quantized weight keeps its bytes.
   if (auto dequantize = value.getDefiningOp<ops::DequantizeOp>()) {
-    auto constant = dequantize.getInput().getDefiningOp<ops::ConstantOp>();
-    if (!constant)
-      return opError(user, "the CUDA backend needs this operand to be a constant (a weight)");
-    auto bytes = constantBytes(constant, 1);
+    auto bytes = quantizedWeightBytes(user, dequantize);
     if (!bytes)
-      return opError(user, llvm::toString(bytes.takeError()));
+      return bytes.takeError();
     return weightOffsets[key] = appendPayload(bytes->data(), bytes->size());
   }
   auto values = constantOperand(
@@ -635,6 +637,17 @@ llvm::Expected<uint64_t> Emitter::weight(Operation *user, Value value, WeightKin
   uint64_t offset = appendWeightValues(*values, kind);
   weightOffsets[key] = offset;
   return offset;
+}
+
+llvm::Expected<std::vector<char>>
+Emitter::quantizedWeightBytes(Operation *user, ops::DequantizeOp dequantize) {
+  auto constant = dequantize.getInput().getDefiningOp<ops::ConstantOp>();
+  if (!constant)
+    return opError(user, "the CUDA backend needs this operand to be a constant (a weight)");
+  auto bytes = constantBytes(constant, 1);
+  if (!bytes)
+    return opError(user, llvm::toString(bytes.takeError()));
+  return std::move(*bytes);
 }
 
 llvm::Expected<std::vector<float>> Emitter::constantOperand(Operation *user, Value value,
@@ -861,11 +874,14 @@ void Emitter::gemm(StringRef name, int64_t rowsPerImage, int64_t n, int64_t k,
 }
 
 uint64_t Emitter::int8Alpha(const GemmInput &x, const GemmWeight &w) {
+  auto [found, inserted] = int8Alphas.try_emplace({w.offset, *x.scale}, 0);
+  if (!inserted)
+    return found->second;
   // gemm_s8 and mlp_s8 dequantize with one multiply.
   std::vector<float> alpha(w.scales);
   for (float &a : alpha)
     a *= *x.scale;
-  return appendPayload(alpha.data(), alpha.size() * sizeof(float));
+  return found->second = appendPayload(alpha.data(), alpha.size() * sizeof(float));
 }
 
 ops::ResidualLinearOp Emitter::fusableMlpPartner(ops::LinearOp fc1) {
@@ -888,16 +904,10 @@ ops::ResidualLinearOp Emitter::fusableMlpPartner(ops::LinearOp fc1) {
 }
 
 llvm::Expected<uint64_t> Emitter::permutedMlpWeight(ops::ResidualLinearOp fc2) {
-  auto constant = fc2.getWeight()
-                      .getDefiningOp<ops::DequantizeOp>()
-                      .getInput()
-                      .getDefiningOp<ops::ConstantOp>();
-  if (!constant)
-    return opError(fc2, "the CUDA backend needs this operand to be a constant (a weight)");
-  auto bytes = constantBytes(constant, 1);
+  auto bytes = quantizedWeightBytes(fc2, fc2.getWeight().getDefiningOp<ops::DequantizeOp>());
   if (!bytes)
-    return opError(fc2, llvm::toString(bytes.takeError()));
-  auto type = cast<RankedTensorType>(constant.getType());
+    return bytes.takeError();
+  auto type = cast<RankedTensorType>(fc2.getWeight().getType());
   int64_t rows = type.getDimSize(0), h = type.getDimSize(1);
   std::vector<char> permuted(bytes->size());
   for (int64_t r = 0; r < rows; ++r)
