@@ -26,6 +26,7 @@
 // file four times (-DSWINRT_SM90_GROUP=0..3) with --expt-relaxed-constexpr
 // -DNDEBUG and CUTLASS's include and tools/util/include directories, and
 // link the objects in; runtime/tests/build_gemm_int8_check.sh does it all.
+#include "check_util.h"
 #include "swinrt/gemm_int8.cuh"
 #ifdef SWINRT_CHECK_SM90
 #include "gemm_int8_sm90_variants.h"
@@ -41,31 +42,7 @@
 #include <random>
 #include <vector>
 
-#define CK(x)                                                                          \
-  do {                                                                                 \
-    cudaError_t e_ = (x);                                                              \
-    if (e_ != cudaSuccess) {                                                           \
-      printf("CUDA %s at %s:%d\n", cudaGetErrorString(e_), __FILE__, __LINE__);        \
-      exit(2);                                                                         \
-    }                                                                                  \
-  } while (0)
-
 using swinrt::Int8GemmArgs;
-
-/// Device allocations freed together when it goes out of scope.
-struct DeviceMemory {
-  std::vector<void *> blocks;
-  template <typename T> T *allocate(size_t bytes) {
-    void *p;
-    CK(cudaMalloc(&p, std::max<size_t>(bytes, 16)));
-    blocks.push_back(p);
-    return static_cast<T *>(p);
-  }
-  ~DeviceMemory() {
-    for (void *p : blocks)
-      cudaFree(p);
-  }
-};
 
 static float halfToFloat(uint16_t h) {
   __half v;
@@ -231,46 +208,6 @@ static bool runCase(const Case &c, std::mt19937 &rng) {
          unwritten, offByOne,
          c.quantized ? "steps" : "rel", worst);
   return ok;
-}
-
-/// Median microseconds per launch: ten launches captured in a CUDA graph and
-/// replayed, as the models run them, so host-side launch work (CUTLASS's TMA
-/// descriptors, cuBLASLt's checks) is not counted.
-template <typename Launch> static double medianUs(Launch launch) {
-  constexpr int kPerGraph = 10;
-  cudaStream_t stream;
-  CK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
-  for (int i = 0; i < 3; ++i)
-    launch(stream);
-  CK(cudaStreamSynchronize(stream));
-  cudaGraph_t graph;
-  cudaGraphExec_t exec;
-  CK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal));
-  for (int i = 0; i < kPerGraph; ++i)
-    launch(stream);
-  CK(cudaStreamEndCapture(stream, &graph));
-  CK(cudaGraphInstantiate(&exec, graph, 0));
-  cudaEvent_t e0, e1;
-  CK(cudaEventCreate(&e0));
-  CK(cudaEventCreate(&e1));
-  CK(cudaGraphLaunch(exec, stream));
-  std::vector<float> ms;
-  for (int i = 0; i < 20; ++i) {
-    CK(cudaEventRecord(e0, stream));
-    CK(cudaGraphLaunch(exec, stream));
-    CK(cudaEventRecord(e1, stream));
-    CK(cudaEventSynchronize(e1));
-    float t;
-    CK(cudaEventElapsedTime(&t, e0, e1));
-    ms.push_back(t / kPerGraph);
-  }
-  cudaEventDestroy(e0);
-  cudaEventDestroy(e1);
-  CK(cudaGraphExecDestroy(exec));
-  CK(cudaGraphDestroy(graph));
-  CK(cudaStreamDestroy(stream));
-  std::sort(ms.begin(), ms.end());
-  return ms[ms.size() / 2] * 1e3;
 }
 
 /// cuBLASLt fp16: out[m, n] = x[m, k] w[n, k]^T + bias, fp32 accumulation.

@@ -19,6 +19,7 @@
 //   nvcc -O2 -std=c++17 -gencode arch=compute_90a,code=sm_90a \
 //     -gencode arch=compute_80,code=sm_80 -I runtime/include \
 //     runtime/tests/mlp_int8_check.cu -o mlp_check
+#include "check_util.h"
 #include "swinrt/gemm_int8.cuh"
 #include "swinrt/mlp_int8.cuh"
 
@@ -30,30 +31,7 @@
 #include <random>
 #include <vector>
 
-#define CK(x)                                                                          \
-  do {                                                                                 \
-    cudaError_t e_ = (x);                                                              \
-    if (e_ != cudaSuccess) {                                                           \
-      printf("CUDA %s at %s:%d\n", cudaGetErrorString(e_), __FILE__, __LINE__);        \
-      exit(2);                                                                         \
-    }                                                                                  \
-  } while (0)
-
 using namespace swinrt;
-
-struct DeviceMemory {
-  std::vector<void *> blocks;
-  template <typename T> T *allocate(size_t bytes) {
-    void *p;
-    CK(cudaMalloc(&p, std::max<size_t>(bytes, 16)));
-    blocks.push_back(p);
-    return static_cast<T *>(p);
-  }
-  ~DeviceMemory() {
-    for (void *p : blocks)
-      cudaFree(p);
-  }
-};
 
 /// One MLP's operands on the device, and both ways of running it.
 struct Mlp {
@@ -239,50 +217,13 @@ template <int Warps> static bool runCase(int m, int c, Int8Activation act, bool 
   return ok;
 }
 
-template <typename Launch> static double medianUs(Launch launch) {
-  constexpr int kPerGraph = 10;
-  cudaStream_t stream;
-  CK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
-  for (int i = 0; i < 3; ++i)
-    CK(launch(stream));
-  CK(cudaStreamSynchronize(stream));
-  cudaGraph_t graph;
-  cudaGraphExec_t exec;
-  CK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal));
-  for (int i = 0; i < kPerGraph; ++i)
-    CK(launch(stream));
-  CK(cudaStreamEndCapture(stream, &graph));
-  CK(cudaGraphInstantiate(&exec, graph, 0));
-  cudaEvent_t e0, e1;
-  CK(cudaEventCreate(&e0));
-  CK(cudaEventCreate(&e1));
-  CK(cudaGraphLaunch(exec, stream));
-  std::vector<float> ms;
-  for (int i = 0; i < 20; ++i) {
-    CK(cudaEventRecord(e0, stream));
-    CK(cudaGraphLaunch(exec, stream));
-    CK(cudaEventRecord(e1, stream));
-    CK(cudaEventSynchronize(e1));
-    float t;
-    CK(cudaEventElapsedTime(&t, e0, e1));
-    ms.push_back(t / kPerGraph);
-  }
-  cudaEventDestroy(e0);
-  cudaEventDestroy(e1);
-  CK(cudaGraphExecDestroy(exec));
-  CK(cudaGraphDestroy(graph));
-  CK(cudaStreamDestroy(stream));
-  std::sort(ms.begin(), ms.end());
-  return ms[ms.size() / 2] * 1e3;
-}
-
 static void timeShape(const char *name, int m, int c, std::mt19937 &rng) {
   Mlp mlp(m, c, 4 * c, kInt8ActGeluTanh, rng);
   CK(mlp.prepare<4>());
   CK(mlp.prepare<8>());
-  double pair = medianUs([&](cudaStream_t s) { return mlp.unfused(mlp.out, mlp.out, s); });
-  double fused4 = medianUs([&](cudaStream_t s) { return mlp.fused<4>(mlp.out, mlp.out, s); });
-  double fused8 = medianUs([&](cudaStream_t s) { return mlp.fused<8>(mlp.out, mlp.out, s); });
+  double pair = medianUs([&](cudaStream_t s) { CK(mlp.unfused(mlp.out, mlp.out, s)); });
+  double fused4 = medianUs([&](cudaStream_t s) { CK(mlp.fused<4>(mlp.out, mlp.out, s)); });
+  double fused8 = medianUs([&](cudaStream_t s) { CK(mlp.fused<8>(mlp.out, mlp.out, s)); });
   printf("time %-22s m=%6d C=%3d H=%3d: libswinrt pair %7.1f us, fused 4 warps %7.1f us, "
          "8 warps %7.1f us\n",
          name, m, c, 4 * c, pair, fused4, fused8);
