@@ -67,8 +67,10 @@ TOLERANCE = {"fp32": 1e-4, "tf32": 5e-3, "fp16": 5e-3, "bf16": 2e-2}
 # "int8mp": int8 with the points named by --keep-float left in fp16 (mixed
 # precision, e.g. the list `swin-compile --target-cosine` chose on the CPU).
 # "int8qa-pair": int8qa with every MLP as its two GEMMs (--fuse-int8-mlp=false),
-# the A/B partner of int8qa's fused MLP kernels.
-QUANTIZED = ("int8", "fp8", "int8qa", "int8mp", "int8qa-pair")
+# the A/B partner of int8qa's fused MLP kernels; "int8qa-noqkv": int8qa with
+# every LayerNorm + partition and QKV GEMM as two kernels (--fuse-int8-qkv=false),
+# the A/B partner of its fused norm_qkv_s8 kernels.
+QUANTIZED = ("int8", "fp8", "int8qa", "int8mp", "int8qa-pair", "int8qa-noqkv")
 # docs/quantization.md's targets against fp32, on real-image inputs.
 ACCURACY_TARGET = {"cosine_mean": 0.995, "top1": 0.98}
 # Fresh random inputs through a quantized engine: every logit written, and
@@ -108,9 +110,10 @@ def compile_model(bin_dir: Path, onnx: Path, out: Path, precision: str, max_batc
     """Compiles with the carried swin-compile; returns (seconds, model.json)."""
     start = time.perf_counter()
     quant = {"calib_table": calib_table} if precision in QUANTIZED else {}
-    if precision in ("int8qa", "int8qa-pair"):
+    if precision in ("int8qa", "int8qa-pair", "int8qa-noqkv"):
         quant["quantize_attention"] = True
-        quant["fuse_int8_mlp"] = precision == "int8qa"
+        quant["fuse_int8_mlp"] = precision != "int8qa-pair"
+        quant["fuse_int8_qkv"] = precision != "int8qa-noqkv"
         precision = "int8"
     elif precision == "int8mp":
         precision, quant["keep_float"] = "int8", keep_float
@@ -517,6 +520,7 @@ def main() -> int:
         quant_references[precision] = Path(path)
     if "int8qa" in quant_references:  # the same IR: fusion is a kernel choice
         quant_references.setdefault("int8qa-pair", quant_references["int8qa"])
+        quant_references.setdefault("int8qa-noqkv", quant_references["int8qa"])
     keep_float = [name for name in args.keep_float.split(",") if name]
     if "int8mp" in set(args.precisions) | set(args.bench_precisions) and not keep_float:
         parser.error("precision int8mp needs --keep-float NAME[,NAME...]")

@@ -59,7 +59,7 @@ def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
             calib_table: str | os.PathLike | None = None, calibrator: str | None = None,
             percentile: float | None = None, keep_float: Sequence[str] = (),
             target_cosine: float | None = None, quantize_attention: bool = False,
-            fuse_int8_mlp: bool = True,
+            fuse_int8_mlp: bool = True, fuse_int8_qkv: bool = True,
             accuracy_inputs: str | os.PathLike | None = None,
             accuracy_report: str | os.PathLike | None = None,
             emit: str = "lib", image_size: int | tuple[int, int] | None = None,
@@ -83,7 +83,10 @@ def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
     and v, the operands of the attention products (int8 libraries; the
     probabilities stay 16-bit). ``fuse_int8_mlp=False`` always runs an int8
     MLP as its two GEMMs (by default the library may run it as one kernel,
-    fc1's output kept on chip). The accuracy against fp32 (CPU
+    fc1's output kept on chip); ``fuse_int8_qkv=False`` likewise always
+    runs a block's LayerNorm + window partition and its QKV GEMM as two
+    kernels (by default they may run as one, the int8 window rows kept on
+    chip). The accuracy against fp32 (CPU
     reference, on `accuracy_inputs` or the calibration inputs) is written as
     JSON to `accuracy_report` (see docs/quantization.md). fp8 builds a
     library with E4M3 GEMMs through cuBLASLt (sm_89 and newer); int8 one
@@ -120,6 +123,8 @@ def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
         raise ValueError(f"quantize_attention is for precision int8 or fp8, not {precision}")
     if not fuse_int8_mlp and precision != "int8":
         raise ValueError(f"fuse_int8_mlp is for precision int8, not {precision}")
+    if not fuse_int8_qkv and precision != "int8":
+        raise ValueError(f"fuse_int8_qkv is for precision int8, not {precision}")
     onnx_path = Path(onnx_path)
     if not onnx_path.is_file():
         raise FileNotFoundError(f"{onnx_path}: no such ONNX file")
@@ -145,6 +150,8 @@ def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
         command.append("--quantize-attention")
     if not fuse_int8_mlp:
         command.append("--fuse-int8-mlp=false")
+    if not fuse_int8_qkv:
+        command.append("--fuse-int8-qkv=false")
     if cutlass_dir is None and "SWIN_CUTLASS_DIR" not in os.environ:
         cutlass_dir = _installed_cutlass()
     if cutlass_dir is not None:

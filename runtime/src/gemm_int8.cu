@@ -12,6 +12,7 @@
 #include "engine.h"
 #include "swinrt/gemm_int8.cuh"
 #include "swinrt/mlp_int8_layout.h"
+#include "swinrt/norm_qkv_int8_layout.h"
 
 namespace swinrt {
 
@@ -78,6 +79,15 @@ bool mlpInt8Fused(int rows, int channels) {
   // The CUTLASS pair is faster at C = 192 (H100, batch 64: about 74 against 88 us);
   // the fused kernel at C = 96 (103 against 131 us).
   return !(sm90Int8Active[device] && channels > 96);
+}
+
+bool normQkvInt8Fused(int rows) {
+  int device = int8gemm::currentDevice();
+  if (device < 0 || smCountOf[device] == 0)
+    return false;
+  // Under one block per SM the GEMM's smaller tiles spread the work wider.
+  constexpr int kRows = 16 * kNormQkvInt8Warps;
+  return (rows + kRows - 1) / kRows >= smCountOf[device];
 }
 
 swinrt_status gemmInt8(Exec &ex, int id, int batch, const void *x, const void *w,

@@ -82,6 +82,13 @@ cl::opt<bool> fuseInt8Mlp(
              "int8 output kept on chip (the library picks it or the two GEMMs per batch "
              "and GPU); =false always runs the two GEMMs"),
     cl::init(true), cl::cat(category));
+cl::opt<bool> fuseInt8Qkv(
+    "fuse-int8-qkv",
+    cl::desc("int8: let each LayerNorm + window partition with C % 32 == 0 and C <= 256 run "
+             "as one kernel with its attention's QKV GEMM, the int8 window rows kept on chip "
+             "(the library picks it or the pair per batch and GPU); =false always runs the "
+             "pair"),
+    cl::init(true), cl::cat(category));
 cl::opt<bool> importOnly("import-only",
                          cl::desc("Stop after the ONNX import (skip the swin pipeline)"),
                          cl::cat(category));
@@ -376,6 +383,7 @@ int main(int argc, char **argv) {
   emitOptions.archs = *archs;
   emitOptions.exactGelu = exactGelu;
   emitOptions.fuseInt8Mlp = fuseInt8Mlp;
+  emitOptions.fuseInt8Qkv = fuseInt8Qkv;
   Expected<std::string> cutlassFound = resolveCutlassDir();
   if (!cutlassFound)
     return error(toString(cutlassFound.takeError()));

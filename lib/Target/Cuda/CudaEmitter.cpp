@@ -17,6 +17,7 @@
 #include "swin/Target/Cuda/MemoryPlanner.h"
 
 #include "swinrt/mlp_int8_layout.h"
+#include "swinrt/norm_qkv_int8_layout.h"
 #include "swinrt/position_bias.h"
 #include "swinrt/weights_format.h"
 
@@ -447,6 +448,9 @@ private:
   uint64_t int8Alpha(const GemmInput &x, const GemmWeight &w);
   /// fc2's int8 weight with its columns in mlpHiddenOrder, appended.
   llvm::Expected<uint64_t> permutedMlpWeight(ops::ResidualLinearOp fc2);
+  /// The window attention whose QKV GEMM reads `op`'s int8 output and may
+  /// run fused with it (norm_qkv_int8.cuh's contract), else null.
+  ops::WindowAttentionOp fusableQkvPartner(ops::NormPartitionOp op);
   llvm::Error lowerPatchMerging(ops::PatchMergingOp op);
   llvm::Error lowerClassifierHead(ops::ClassifierHeadOp op);
 
@@ -492,6 +496,16 @@ private:
   llvm::DenseMap<Operation *, FusableMlp> fusableMlps;
   std::map<std::pair<uint64_t, float>, uint64_t> int8Alphas; // (weight, input scale)
   bool emitsFusedMlp = false;
+  /// A norm_partition that may run fused with its attention's int8 QKV
+  /// GEMM, keyed by the attention: what the fused launch needs from it.
+  struct FusableQkv {
+    int in;
+    uint64_t gamma, beta;
+    float eps, inputInverse;
+    std::string geometry; // "H, W, WH, WW, SH, SW"
+  };
+  llvm::DenseMap<Operation *, FusableQkv> fusableQkvs;
+  bool emitsFusedQkv = false;
   llvm::SetVector<std::string, std::vector<std::string>, std::set<std::string>>
       initLines; // once per kernel instantiation
   std::string prologueText, epilogueText;
@@ -916,6 +930,24 @@ llvm::Expected<uint64_t> Emitter::permutedMlpWeight(ops::ResidualLinearOp fc2) {
   return appendPayload(permuted.data(), permuted.size());
 }
 
+ops::WindowAttentionOp Emitter::fusableQkvPartner(ops::NormPartitionOp op) {
+  ops::QuantizeOp point = soleQuantizeUser(op.getResult());
+  if (!point || !point.getResult().hasOneUse())
+    return nullptr;
+  auto dequantize = dyn_cast<ops::DequantizeOp>(*point.getResult().getUsers().begin());
+  if (!dequantize || !dequantize.getResult().hasOneUse())
+    return nullptr;
+  auto attention = dyn_cast<ops::WindowAttentionOp>(*dequantize.getResult().getUsers().begin());
+  if (!attention || attention.getInput() != dequantize.getResult() ||
+      !attention.getQkvWeight().getDefiningOp<ops::DequantizeOp>())
+    return nullptr;
+  auto w = cast<RankedTensorType>(attention.getQkvWeight().getType());
+  if (w.getDimSize(1) != channels(op.getInput()) ||
+      !swinrt::normQkvInt8Takes(w.getDimSize(1), w.getDimSize(0)))
+    return nullptr;
+  return attention;
+}
+
 //===----------------------------------------------------------------------===//
 // Op lowering
 //===----------------------------------------------------------------------===//
@@ -997,12 +1029,27 @@ llvm::Error Emitter::lowerNormPartition(ops::NormPartitionOp op) {
   use(in);
   define(out.buffer);
   int64_t perImage = rowsPerImage(op.getInput());
+  ops::WindowAttentionOp partner =
+      options.fuseInt8Qkv && options.precision == Precision::Int8 && out.quantized
+          ? fusableQkvPartner(op)
+          : nullptr;
+  if (partner) {
+    // Runs unless the attention's lowering launches the fused kernel instead.
+    fusableQkvs[partner] = FusableQkv{
+        in, gamma, beta, op.getEpsilon().convertToFloat(), out.inverseScale,
+        llvm::formatv("{0}, {1}, {2}, {3}, {4}, {5}", h, w, window[0], window[1], shifts[0],
+                      shifts[1])
+            .str()};
+    body << "  if (!swinrt::normQkvInt8Fused(" << rows(perImage) << ")) {\n";
+  }
   launch("norm_partition",
          withTO(out.type(), {c, h, w, window[0], window[1], shifts[0], shifts[1]}),
          rowsGrid(perImage), 256, 0,
          {"act(" + ref(in) + ")", out.pointer(), wf(gamma), wf(beta),
           floatLiteral(op.getEpsilon().convertToFloat()), floatLiteral(out.inverseScale),
           rows(perImage)});
+  if (partner)
+    body << "  }\n";
   return llvm::Error::success();
 }
 
@@ -1098,8 +1145,42 @@ llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
   int64_t perImage = rowsPerImage(op.getInput());
   int qkv = operandScales ? scratch(("qkv (" + quantTypeName() + ")").str(), perImage * 3 * inner)
                          : scratch("qkv", perImage * 3 * inner * storageBytes);
-  gemm("qkv", perImage, 3 * inner, c, "kEpilogueBias", x, wqkv, bqkv, std::nullopt, qkv,
-       operandScales ? std::optional<float>(1.0f) : std::nullopt);
+  std::optional<float> qkvOutputInverse =
+      operandScales ? std::optional<float>(1.0f) : std::nullopt;
+  auto fusedQkv = fusableQkvs.find(op);
+  if (fusedQkv == fusableQkvs.end()) {
+    gemm("qkv", perImage, 3 * inner, c, "kEpilogueBias", x, wqkv, bqkv, std::nullopt, qkv,
+         qkvOutputInverse);
+  } else {
+    // LayerNorm + partition + QKV in one kernel, or the QKV GEMM after
+    // norm_partition (emitted under the same condition). The normalised
+    // rows' input stays live to here either way.
+    const FusableQkv &norm = fusedQkv->second;
+    std::string kernel =
+        llvm::formatv("swinrt::norm_qkv_s8<{0}, {1}, {2}, {3}, {4}>", c, 3 * inner,
+                      norm.geometry, operandScales ? "Q" : "T", swinrt::kNormQkvInt8Warps)
+            .str();
+    initLines.insert("  SWINRT_TRY(setSharedMemory(" + kernel +
+                     ", swinrt::int8qkv::sharedBytes<" + std::to_string(c) + ", " +
+                     std::to_string(3 * inner) + ">()));");
+    emitsFusedQkv = true;
+    ++numKernels;
+    use(norm.in);
+    body << "  if (swinrt::normQkvInt8Fused(" << rows(perImage) << ")) {\n"
+         << "    swinrt::launchNormQkvInt8<" << c << ", " << 3 * inner << ", " << norm.geometry
+         << ", " << (operandScales ? "Q" : "T") << ", " << swinrt::kNormQkvInt8Warps
+         << ">(swinrt::Int8NormQkvArgs{act(" << ref(norm.in) << "), " << wf(norm.gamma)
+         << ", " << wf(norm.beta) << ", " << floatLiteral(norm.eps) << ", "
+         << floatLiteral(norm.inputInverse) << ", reinterpret_cast<const int8_t *>(W + "
+         << wqkv.offset << "), " << wf(int8Alpha(x, wqkv))
+         << ", reinterpret_cast<const __half *>(W + " << bqkv << "), " << ref(qkv)
+         << ", " << rows(perImage) << "}, ex.stream);\n"
+         << "    SWINRT_TRY(swinrt::checkLaunch(\"norm_qkv_s8\"));\n"
+         << "  } else {\n";
+    gemm("qkv", perImage, 3 * inner, c, "kEpilogueBias", x, wqkv, bqkv, std::nullopt, qkv,
+         qkvOutputInverse);
+    body << "  }\n";
+  }
   SWIN_TRY_ASSIGN(out, outputFor(op.getResult(), "attention output", useMma));
   use(qkv);
   define(out.buffer);
@@ -1587,6 +1668,7 @@ std::string Emitter::assemble(const MemoryPlan &plan, uint64_t payloadChecksum,
   os << "// weights: " << payload.size() << " bytes\n\n"
      << "#include \"swinrt/kernels.cuh\"\n"
      << (emitsFusedMlp ? "#include \"swinrt/mlp_int8.cuh\"\n" : "")
+     << (emitsFusedQkv ? "#include \"swinrt/norm_qkv_int8.cuh\"\n" : "")
      << "#include \"swinrt/model.h\"\n\n"
      << "namespace {\n\n"
      << "using T = " << storageType << ";\n"

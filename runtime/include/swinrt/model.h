@@ -116,6 +116,10 @@ swinrt_status prepareGemmInt8Kernels();
 /// kernel (mlp_int8.cuh) rather than as its two GEMM sites, on the current
 /// device (docs/quantization.md has the timings behind the rule).
 bool mlpInt8Fused(int rows, int channels);
+/// Whether a LayerNorm + partition of `rows` rows runs as one kernel with
+/// its attention's int8 QKV GEMM (norm_qkv_int8.cuh) rather than as
+/// norm_partition and the GEMM site, on the current device.
+bool normQkvInt8Fused(int rows);
 /// Profiling mark: the time up to the next mark counts for `layer`.
 void markLayer(Exec &ex, int layer);
 /// Checks the last launch; names the kernel on failure.

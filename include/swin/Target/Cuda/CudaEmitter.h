@@ -41,6 +41,11 @@ struct EmitOptions {
   /// C <= 192) may run as one kernel (mlp_int8.cuh); the library chooses it
   /// or the two GEMMs per batch (swinrt::mlpInt8Fused).
   bool fuseInt8Mlp = true;
+  /// int8: each LayerNorm + partition whose int8 output feeds only its
+  /// attention's QKV GEMM (C % 32 == 0, C <= 256) may run as one kernel with
+  /// it (norm_qkv_int8.cuh); the library chooses it or the pair per batch
+  /// (swinrt::normQkvInt8Fused).
+  bool fuseInt8Qkv = true;
 };
 
 /// The epilogue of int8 GEMM sites, as libswinrt's kernels specialise it:
