@@ -69,8 +69,12 @@ TOLERANCE = {"fp32": 1e-4, "tf32": 5e-3, "fp16": 5e-3, "bf16": 2e-2}
 # "int8qa-pair": int8qa with every MLP as its two GEMMs (--fuse-int8-mlp=false),
 # the A/B partner of int8qa's fused MLP kernels; "int8qa-noqkv": int8qa with
 # every LayerNorm + partition and QKV GEMM as two kernels (--fuse-int8-qkv=false),
-# the A/B partner of its fused norm_qkv_s8 kernels.
-QUANTIZED = ("int8", "fp8", "int8qa", "int8mp", "int8qa-pair", "int8qa-noqkv")
+# the A/B partner of its fused norm_qkv_s8 kernels; "int8qa-noproj": int8qa
+# with every projection apart from its reverse + residual + LayerNorm
+# (--fuse-int8-proj=false), the A/B partner of proj_residual_s8; "int8qa-unfused":
+# all three fusions off.
+QUANTIZED = ("int8", "fp8", "int8qa", "int8mp", "int8qa-pair", "int8qa-noqkv",
+             "int8qa-noproj", "int8qa-unfused")
 # docs/quantization.md's targets against fp32, on real-image inputs.
 ACCURACY_TARGET = {"cosine_mean": 0.995, "top1": 0.98}
 # Fresh random inputs through a quantized engine: every logit written, and
@@ -110,10 +114,12 @@ def compile_model(bin_dir: Path, onnx: Path, out: Path, precision: str, max_batc
     """Compiles with the carried swin-compile; returns (seconds, model.json)."""
     start = time.perf_counter()
     quant = {"calib_table": calib_table} if precision in QUANTIZED else {}
-    if precision in ("int8qa", "int8qa-pair", "int8qa-noqkv"):
+    if precision.startswith("int8qa"):
         quant["quantize_attention"] = True
-        quant["fuse_int8_mlp"] = precision != "int8qa-pair"
-        quant["fuse_int8_qkv"] = precision != "int8qa-noqkv"
+        unfused = precision == "int8qa-unfused"
+        quant["fuse_int8_mlp"] = precision != "int8qa-pair" and not unfused
+        quant["fuse_int8_qkv"] = precision != "int8qa-noqkv" and not unfused
+        quant["fuse_int8_proj"] = precision != "int8qa-noproj" and not unfused
         precision = "int8"
     elif precision == "int8mp":
         precision, quant["keep_float"] = "int8", keep_float
@@ -520,7 +526,8 @@ def main() -> int:
         quant_references[precision] = Path(path)
     if "int8qa" in quant_references:  # the same IR: fusion is a kernel choice
         quant_references.setdefault("int8qa-pair", quant_references["int8qa"])
-        quant_references.setdefault("int8qa-noqkv", quant_references["int8qa"])
+        for variant in ("int8qa-noqkv", "int8qa-noproj", "int8qa-unfused"):
+            quant_references.setdefault(variant, quant_references["int8qa"])
     keep_float = [name for name in args.keep_float.split(",") if name]
     if "int8mp" in set(args.precisions) | set(args.bench_precisions) and not keep_float:
         parser.error("precision int8mp needs --keep-float NAME[,NAME...]")

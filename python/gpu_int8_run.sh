@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The int8 GPU run in one command, on the GPU machine (which has nvcc and
-# PyTorch but no MLIR, CUTLASS or scikit-image): the fused kernels' own
-# checks against their CPU references, then gpu_check.py on Swin-T (fp16,
-# int8 with --quantize-attention, and the A/B builds named in
-# INT8_VARIANTS) with PyTorch eager, CUDA-graph eager and torch.compile
-# from the same process.
+# PyTorch but no MLIR, CUTLASS or scikit-image). Two modes, each well
+# inside one 10-minute call:
+#   check: the fused kernels' own checks against their CPU references, then
+#          gpu_check.py on Swin-T: int8 with --quantize-attention and the
+#          A/B builds named in INT8_VARIANTS (default: every fusion off,
+#          and the projection's alone off), checked and benchmarked beside
+#          fp16;
+#   bench: fp16 and int8qa benchmarked beside PyTorch eager, CUDA-graph
+#          eager and torch.compile (reduce-overhead) in the same process.
 #
 # Prepare on a development machine (python/photo_sets.py, swin-compile
 # --calib, swin-run --cpu-reference; docs/quantization.md says how), then
@@ -12,21 +16,22 @@
 #   tar -cJf .gpu/carry.tar.xz -C .gpu bin cutlass photos \
 #       swin_t-int8qa-table.json swin_t-int8qa-cpu-logits.npy eval.sha256
 # and run, with .gpu/carry.tar.xz carried:
-#   python/gpu_int8_run.sh .gpu/carry.tar.xz OUT
+#   python/gpu_int8_run.sh check|bench .gpu/carry.tar.xz OUT
 set -euo pipefail
-carry="$1"
-out="$2"
+mode="$1"
+carry="$2"
+out="$3"
 here="$(cd "$(dirname "$0")/.." && pwd)"
 work="${WORK:-/tmp/swin-int8-run}"
-variants="${INT8_VARIANTS:-int8qa-noqkv}"
+variants="${INT8_VARIANTS:-int8qa-unfused int8qa-noproj}"
 mkdir -p "$work" "$out"
 tar -xJf "$carry" -C "$work"
 export SWIN_CUTLASS_DIR="$work/cutlass"
 
 nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader | tee "$out/gpu.txt"
 
-# The kernel checks build beside gpu_check's compiles.
-checks=(norm_qkv_int8_check)
+checks=(norm_qkv_int8_check proj_residual_int8_check)
+[[ "$mode" == check ]] || checks=()
 for check in "${checks[@]}"; do
   nvcc -O2 -std=c++17 -gencode arch=compute_90a,code=sm_90a -I "$here/runtime/include" \
     "$here/runtime/tests/$check.cu" -o "$work/$check" > "$work/$check.build.log" 2>&1 &
@@ -52,9 +57,14 @@ for check in "${checks[@]}"; do
   grep -E "FAIL|time|all cases|SOME" "$out/$check.txt" | head -40
 done
 
-python3 "$here/python/gpu_check.py" --bin "$work/bin" --out "$out" --work "$work/check" \
-  --models swin_t --precisions int8qa $variants --batches 1 7 32 128 \
-  --bench-precisions fp16 int8qa $variants --bench-batches 1 8 32 64 128 \
-  --baselines eager graph reduce-overhead --kernel-profile-batches 64 \
-  --quant-table "$work/swin_t-int8qa-table.json" --quant-eval "$work/sets/eval" \
-  --quant-reference "int8qa=$work/swin_t-int8qa-cpu-logits.npy"
+common=(--bin "$work/bin" --work "$work/check" --models swin_t --bench-batches 1 8 32 64 128
+        --quant-table "$work/swin_t-int8qa-table.json")
+if [[ "$mode" == check ]]; then
+  python3 "$here/python/gpu_check.py" "${common[@]}" --out "$out" \
+    --precisions int8qa $variants --batches 1 7 32 128 \
+    --bench-precisions fp16 int8qa $variants --kernel-profile-batches 64 \
+    --quant-eval "$work/sets/eval" --quant-reference "int8qa=$work/swin_t-int8qa-cpu-logits.npy"
+else
+  python3 "$here/python/gpu_check.py" "${common[@]}" --out "$out" \
+    --precisions --bench-precisions fp16 int8qa --baselines eager graph reduce-overhead
+fi

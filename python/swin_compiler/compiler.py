@@ -60,6 +60,7 @@ def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
             percentile: float | None = None, keep_float: Sequence[str] = (),
             target_cosine: float | None = None, quantize_attention: bool = False,
             fuse_int8_mlp: bool = True, fuse_int8_qkv: bool = True,
+            fuse_int8_proj: bool = True,
             accuracy_inputs: str | os.PathLike | None = None,
             accuracy_report: str | os.PathLike | None = None,
             emit: str = "lib", image_size: int | tuple[int, int] | None = None,
@@ -86,7 +87,8 @@ def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
     fc1's output kept on chip); ``fuse_int8_qkv=False`` likewise always
     runs a block's LayerNorm + window partition and its QKV GEMM as two
     kernels (by default they may run as one, the int8 window rows kept on
-    chip). The accuracy against fp32 (CPU
+    chip), and ``fuse_int8_proj=False`` the attention projection apart from
+    the window reverse, residual and MLP LayerNorm. The accuracy against fp32 (CPU
     reference, on `accuracy_inputs` or the calibration inputs) is written as
     JSON to `accuracy_report` (see docs/quantization.md). fp8 builds a
     library with E4M3 GEMMs through cuBLASLt (sm_89 and newer); int8 one
@@ -125,6 +127,8 @@ def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
         raise ValueError(f"fuse_int8_mlp is for precision int8, not {precision}")
     if not fuse_int8_qkv and precision != "int8":
         raise ValueError(f"fuse_int8_qkv is for precision int8, not {precision}")
+    if not fuse_int8_proj and precision != "int8":
+        raise ValueError(f"fuse_int8_proj is for precision int8, not {precision}")
     onnx_path = Path(onnx_path)
     if not onnx_path.is_file():
         raise FileNotFoundError(f"{onnx_path}: no such ONNX file")
@@ -152,6 +156,8 @@ def compile(onnx_path: str | os.PathLike, out_dir: str | os.PathLike, *,
         command.append("--fuse-int8-mlp=false")
     if not fuse_int8_qkv:
         command.append("--fuse-int8-qkv=false")
+    if not fuse_int8_proj:
+        command.append("--fuse-int8-proj=false")
     if cutlass_dir is None and "SWIN_CUTLASS_DIR" not in os.environ:
         cutlass_dir = _installed_cutlass()
     if cutlass_dir is not None:

@@ -12,7 +12,7 @@
 #include "engine.h"
 #include "swinrt/gemm_int8.cuh"
 #include "swinrt/mlp_int8_layout.h"
-#include "swinrt/norm_qkv_int8_layout.h"
+#include "swinrt/block_int8_layout.h"
 
 namespace swinrt {
 
@@ -87,6 +87,14 @@ bool normQkvInt8Fused(int rows) {
     return false;
   // Under one block per SM the GEMM's smaller tiles spread the work wider.
   constexpr int kRows = 16 * kNormQkvInt8Warps;
+  return (rows + kRows - 1) / kRows >= smCountOf[device];
+}
+
+bool projResidualInt8Fused(int rows) {
+  int device = int8gemm::currentDevice();
+  if (device < 0 || smCountOf[device] == 0)
+    return false;
+  constexpr int kRows = 16 * kProjResidualInt8Warps;
   return (rows + kRows - 1) / kRows >= smCountOf[device];
 }
 

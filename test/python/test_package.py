@@ -206,11 +206,18 @@ def test_compile_int8_with_calibration_and_accuracy_report(tmp_path):
         source = sc.compile(MODEL, tmp_path / f"fuse{fuse}", emit="cuda", precision="int8",
                             calib_table=tmp_path / "table.json", fuse_int8_mlp=fuse)
         assert ("swinrt::mlpInt8Fused" in (source / "src" / "model.cu").read_text()) == fuse
-    # So is the fused LayerNorm + partition + QKV kernel; fuse_int8_qkv=False turns it off.
-    for fuse in (True, False):
-        source = sc.compile(MODEL, tmp_path / f"qkv{fuse}", emit="cuda", precision="int8",
-                            calib_table=tmp_path / "table.json", fuse_int8_qkv=fuse)
-        assert ("swinrt::normQkvInt8Fused" in (source / "src" / "model.cu").read_text()) == fuse
+    # So are the fused LayerNorm + partition + QKV and projection + residual
+    # + LayerNorm kernels; fuse_int8_qkv=False and fuse_int8_proj=False turn
+    # each off alone.
+    for option, marker in (("fuse_int8_qkv", "normQkvInt8Fused"),
+                           ("fuse_int8_proj", "projResidualInt8Fused")):
+        for fuse in (True, False):
+            source = sc.compile(MODEL, tmp_path / f"{option}{fuse}", emit="cuda",
+                                precision="int8", calib_table=tmp_path / "table.json",
+                                **{option: fuse})
+            text = (source / "src" / "model.cu").read_text()
+            assert (f"swinrt::{marker}" in text) == fuse
+            assert "swinrt::mlpInt8Fused" in text
     with pytest.raises(ValueError, match="calib_table is for precision int8 or fp8"):
         sc.compile(MODEL, tmp_path / "x.mlir", emit="mlir", calib_table=tmp_path / "table.json")
     with pytest.raises(sc.SwinCompileError, match="needs calibration"):
@@ -279,6 +286,7 @@ def test_compile_error_carries_the_tools_message(tmp_path):
     (dict(quantize_attention=True), ValueError, "quantize_attention is for precision int8"),
     (dict(fuse_int8_mlp=False), ValueError, "fuse_int8_mlp is for precision int8"),
     (dict(fuse_int8_qkv=False), ValueError, "fuse_int8_qkv is for precision int8"),
+    (dict(fuse_int8_proj=False), ValueError, "fuse_int8_proj is for precision int8"),
     (dict(precision="int8", calib="/nonexistent"), FileNotFoundError, "does not exist"),
 ])
 def test_compile_validates_arguments(tmp_path, kwargs, error, message):

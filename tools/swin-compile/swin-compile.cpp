@@ -89,6 +89,13 @@ cl::opt<bool> fuseInt8Qkv(
              "(the library picks it or the pair per batch and GPU); =false always runs the "
              "pair"),
     cl::init(true), cl::cat(category));
+cl::opt<bool> fuseInt8Proj(
+    "fuse-int8-proj",
+    cl::desc("int8: let each attention projection with C % 32 == 0 and C <= 192 run as one "
+             "kernel with the window reverse, residual and the MLP's LayerNorm, the projection "
+             "kept on chip (the library picks it or the pair per batch and GPU); =false "
+             "always runs the pair"),
+    cl::init(true), cl::cat(category));
 cl::opt<bool> importOnly("import-only",
                          cl::desc("Stop after the ONNX import (skip the swin pipeline)"),
                          cl::cat(category));
@@ -384,6 +391,7 @@ int main(int argc, char **argv) {
   emitOptions.exactGelu = exactGelu;
   emitOptions.fuseInt8Mlp = fuseInt8Mlp;
   emitOptions.fuseInt8Qkv = fuseInt8Qkv;
+  emitOptions.fuseInt8Proj = fuseInt8Proj;
   Expected<std::string> cutlassFound = resolveCutlassDir();
   if (!cutlassFound)
     return error(toString(cutlassFound.takeError()));

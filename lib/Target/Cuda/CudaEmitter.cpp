@@ -17,7 +17,7 @@
 #include "swin/Target/Cuda/MemoryPlanner.h"
 
 #include "swinrt/mlp_int8_layout.h"
-#include "swinrt/norm_qkv_int8_layout.h"
+#include "swinrt/block_int8_layout.h"
 #include "swinrt/position_bias.h"
 #include "swinrt/weights_format.h"
 
@@ -506,6 +506,7 @@ private:
   };
   llvm::DenseMap<Operation *, FusableQkv> fusableQkvs;
   bool emitsFusedQkv = false;
+  bool emitsFusedProj = false;
   llvm::SetVector<std::string, std::vector<std::string>, std::set<std::string>>
       initLines; // once per kernel instantiation
   std::string prologueText, epilogueText;
@@ -1250,8 +1251,25 @@ llvm::Error Emitter::lowerAttentionOutput(ops::AttentionOutputOp op) {
   comment(op);
   mark(kProjection);
   int64_t perImage = rowsPerImage(op.getResidual());
+  // With int8 operands and an int8 MLP input, the projection, reverse,
+  // residual and LayerNorm may run as one kernel (proj_residual_int8.cuh);
+  // the library picks it or the pair per batch. x stays live to the second
+  // step either way.
+  std::optional<Output> normOut;
+  if (norm) {
+    SWIN_TRY_ASSIGN(normOutput, outputFor(norm.getResult(), "MLP input (LN)", true));
+    normOut = normOutput;
+  }
+  bool fused = options.fuseInt8Proj && options.precision == Precision::Int8 && x.scale &&
+               normOut && normOut->quantized && ci == c &&
+               swinrt::projResidualInt8Takes(c);
+  std::string rowCount = rows(perImage);
+  if (fused)
+    body << "  if (!swinrt::projResidualInt8Fused(" << rowCount << ")) {\n";
   int proj = scratch("projection (window order)", perImage * c * storageBytes);
   gemm("proj", perImage, c, ci, "kEpilogueBias", x, wproj, bproj, std::nullopt, proj);
+  if (fused)
+    body << "  }\n";
   int residual = valueBuffer.lookup(op.getResidual());
   int out = bufferInPlace(op.getResult(), op.getResidual(), op, "residual stream");
   use(proj);
@@ -1260,19 +1278,44 @@ llvm::Error Emitter::lowerAttentionOutput(ops::AttentionOutputOp op) {
   std::string normArgs = "static_cast<T *>(nullptr), nullptr, nullptr, 0.0f, 1.0f";
   std::string normType = "T";
   if (norm) {
-    SWIN_TRY_ASSIGN(normOut, outputFor(norm.getResult(), "MLP input (LN)", true));
-    define(normOut.buffer);
-    normType = normOut.type();
-    normArgs = normOut.pointer() + ", " + wf(gamma) + ", " + wf(beta) + ", " +
+    define(normOut->buffer);
+    normType = normOut->type();
+    normArgs = normOut->pointer() + ", " + wf(gamma) + ", " + wf(beta) + ", " +
                floatLiteral(norm.getEpsilon().convertToFloat()) + ", " +
-               floatLiteral(normOut.inverseScale);
+               floatLiteral(normOut->inverseScale);
+  }
+  std::string geometry = llvm::formatv("{0}, {1}, {2}, {3}, {4}, {5}", h, w, window[0],
+                                       window[1], shifts[0], shifts[1])
+                             .str();
+  if (fused) {
+    use(x.buffer);
+    std::string kernel = llvm::formatv("swinrt::proj_residual_s8<{0}, {1}, {2}>", c, geometry,
+                                       swinrt::kProjResidualInt8Warps)
+                             .str();
+    initLines.insert("  SWINRT_TRY(setSharedMemory(" + kernel +
+                     ", swinrt::int8proj::sharedBytes<" + std::to_string(c) + ">()));");
+    emitsFusedProj = true;
+    ++numKernels;
+    body << "  if (swinrt::projResidualInt8Fused(" << rowCount << ")) {\n"
+         << "    swinrt::launchProjResidualInt8<" << c << ", " << geometry << ", "
+         << swinrt::kProjResidualInt8Warps << ">(swinrt::Int8ProjResidualArgs{q8("
+         << ref(x.buffer) << "), reinterpret_cast<const int8_t *>(W + " << wproj.offset
+         << "), " << wf(int8Alpha(x, wproj)) << ", reinterpret_cast<const __half *>(W + "
+         << bproj << "), act(" << ref(residual) << "), act(" << ref(out) << "), "
+         << normOut->pointer() << ", " << wf(gamma) << ", " << wf(beta) << ", "
+         << floatLiteral(norm.getEpsilon().convertToFloat()) << ", "
+         << floatLiteral(normOut->inverseScale) << ", " << rowCount << "}, ex.stream);\n"
+         << "    SWINRT_TRY(swinrt::checkLaunch(\"proj_residual_s8\"));\n"
+         << "  } else {\n";
   }
   launch("window_reverse_residual",
          withTO(normType, {c, h, w, window[0], window[1], shifts[0], shifts[1]}) + ", " +
              (norm ? "true" : "false"),
          rowsGrid(perImage), 256, 0,
          {"act(" + ref(proj) + ")", "act(" + ref(residual) + ")", "act(" + ref(out) + ")",
-          normArgs, rows(perImage)});
+          normArgs, rowCount});
+  if (fused)
+    body << "  }\n";
   return llvm::Error::success();
 }
 
@@ -1669,6 +1712,7 @@ std::string Emitter::assemble(const MemoryPlan &plan, uint64_t payloadChecksum,
      << "#include \"swinrt/kernels.cuh\"\n"
      << (emitsFusedMlp ? "#include \"swinrt/mlp_int8.cuh\"\n" : "")
      << (emitsFusedQkv ? "#include \"swinrt/norm_qkv_int8.cuh\"\n" : "")
+     << (emitsFusedProj ? "#include \"swinrt/proj_residual_int8.cuh\"\n" : "")
      << "#include \"swinrt/model.h\"\n\n"
      << "namespace {\n\n"
      << "using T = " << storageType << ";\n"

@@ -120,6 +120,10 @@ bool mlpInt8Fused(int rows, int channels);
 /// its attention's int8 QKV GEMM (norm_qkv_int8.cuh) rather than as
 /// norm_partition and the GEMM site, on the current device.
 bool normQkvInt8Fused(int rows);
+/// Whether an attention projection of `rows` rows runs as one kernel with
+/// the window reverse, residual and MLP LayerNorm (proj_residual_int8.cuh)
+/// rather than as the GEMM site and window_reverse_residual.
+bool projResidualInt8Fused(int rows);
 /// Profiling mark: the time up to the next mark counts for `layer`.
 void markLayer(Exec &ex, int layer);
 /// Checks the last launch; names the kernel on failure.

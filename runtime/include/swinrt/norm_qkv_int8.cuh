@@ -31,7 +31,7 @@
 
 #include "swinrt/int8_mma.cuh"
 #include "swinrt/mlp_int8.cuh"
-#include "swinrt/norm_qkv_int8_layout.h"
+#include "swinrt/block_int8_layout.h"
 
 namespace swinrt {
 

@@ -46,6 +46,11 @@ struct EmitOptions {
   /// it (norm_qkv_int8.cuh); the library chooses it or the pair per batch
   /// (swinrt::normQkvInt8Fused).
   bool fuseInt8Qkv = true;
+  /// int8: each attention projection whose reverse + residual feeds an int8
+  /// MLP LayerNorm (C % 32 == 0, C <= 192) may run as one kernel with them
+  /// (proj_residual_int8.cuh); the library chooses it or the pair per batch
+  /// (swinrt::projResidualInt8Fused).
+  bool fuseInt8Proj = true;
 };
 
 /// The epilogue of int8 GEMM sites, as libswinrt's kernels specialise it:
