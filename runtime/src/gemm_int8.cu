@@ -81,13 +81,18 @@ bool mlpInt8Fused(int rows, int channels) {
   return !(sm90Int8Active[device] && channels > 96);
 }
 
-bool normQkvInt8Fused(int rows) {
+bool normQkvInt8Fused(int rows, int channels) {
   int device = int8gemm::currentDevice();
   if (device < 0 || smCountOf[device] == 0)
     return false;
   // Under one block per SM the GEMM's smaller tiles spread the work wider.
   constexpr int kRows = 16 * kNormQkvInt8Warps;
-  return (rows + kRows - 1) / kRows >= smCountOf[device];
+  if ((rows + kRows - 1) / kRows < smCountOf[device])
+    return false;
+  // The CUTLASS QKV GEMM with norm_partition is faster at C = 192 (H200,
+  // Swin-T stage 2, batch 64: norm_qkv_s8 56 us against about 50); the
+  // fused kernel at C = 96 (65 against about 85).
+  return !(sm90Int8Active[device] && channels > 96);
 }
 
 bool projResidualInt8Fused(int rows) {

@@ -246,6 +246,7 @@ int main(int argc, char **argv) {
   }
   timeShape<Stage1Shifted>("Swin-T stage 1, b64", 64, rng);
   timeShape<Stage2Shifted>("Swin-T stage 2, b64", 64, rng);
+  timeShape<BaseStage1>("Swin-B stage 1, b64", 64, rng);
   timeShape<Stage1Shifted>("Swin-T stage 1, b8", 8, rng);
   timeShape<Stage2Shifted>("Swin-T stage 2, b1", 1, rng);
   printf(all ? "all cases pass\n" : "SOME CASES FAILED\n");

@@ -1041,7 +1041,7 @@ llvm::Error Emitter::lowerNormPartition(ops::NormPartitionOp op) {
         llvm::formatv("{0}, {1}, {2}, {3}, {4}, {5}", h, w, window[0], window[1], shifts[0],
                       shifts[1])
             .str()};
-    body << "  if (!swinrt::normQkvInt8Fused(" << rows(perImage) << ")) {\n";
+    body << "  if (!swinrt::normQkvInt8Fused(" << rows(perImage) << ", " << c << ")) {\n";
   }
   launch("norm_partition",
          withTO(out.type(), {c, h, w, window[0], window[1], shifts[0], shifts[1]}),
@@ -1167,7 +1167,7 @@ llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
     emitsFusedQkv = true;
     ++numKernels;
     use(norm.in);
-    body << "  if (swinrt::normQkvInt8Fused(" << rows(perImage) << ")) {\n"
+    body << "  if (swinrt::normQkvInt8Fused(" << rows(perImage) << ", " << c << ")) {\n"
          << "    swinrt::launchNormQkvInt8<" << c << ", " << 3 * inner << ", " << norm.geometry
          << ", " << (operandScales ? "Q" : "T") << ", " << swinrt::kNormQkvInt8Warps
          << ">(swinrt::Int8NormQkvArgs{act(" << ref(norm.in) << "), " << wf(norm.gamma)

@@ -116,10 +116,11 @@ swinrt_status prepareGemmInt8Kernels();
 /// kernel (mlp_int8.cuh) rather than as its two GEMM sites, on the current
 /// device (docs/quantization.md has the timings behind the rule).
 bool mlpInt8Fused(int rows, int channels);
-/// Whether a LayerNorm + partition of `rows` rows runs as one kernel with
-/// its attention's int8 QKV GEMM (norm_qkv_int8.cuh) rather than as
-/// norm_partition and the GEMM site, on the current device.
-bool normQkvInt8Fused(int rows);
+/// Whether a LayerNorm + partition of `rows` rows and `channels` channels
+/// runs as one kernel with its attention's int8 QKV GEMM
+/// (norm_qkv_int8.cuh) rather than as norm_partition and the GEMM site, on
+/// the current device.
+bool normQkvInt8Fused(int rows, int channels);
 /// Whether an attention projection of `rows` rows runs as one kernel with
 /// the window reverse, residual and MLP LayerNorm (proj_residual_int8.cuh)
 /// rather than as the GEMM site and window_reverse_residual.

@@ -33,6 +33,8 @@
 #include "swinrt/mlp_int8.cuh"
 #include "swinrt/block_int8_layout.h"
 
+#include <atomic>
+
 namespace swinrt {
 
 struct Int8NormQkvArgs {
@@ -56,10 +58,16 @@ template <int C> __host__ __device__ constexpr int wRowBytes() { return C + 16; 
 template <int C> __host__ __device__ constexpr int stageBytes() {
   return kChunk * wRowBytes<C>();
 }
-/// The pipeline, then {alpha[n], alpha[n + 1], bias[n], bias[n + 1]} per
-/// even column n.
+/// Whether the whole weight stays in shared memory (loaded once per block,
+/// blocks persistent over row tiles, no barrier per chunk): up to C = 128
+/// at Swin's N = 3C. Wider weights stream through a pipeline instead.
+template <int C, int N> __host__ __device__ constexpr bool resident() {
+  return N * wRowBytes<C>() <= 64 * 1024;
+}
+/// The weight (resident) or the pipeline, then {alpha[n], alpha[n + 1],
+/// bias[n], bias[n + 1]} per even column n.
 template <int C, int N> __host__ __device__ constexpr int sharedBytes() {
-  return kStages * stageBytes<C>() + N / 2 * 16;
+  return (resident<C, N>() ? N * wRowBytes<C>() : kStages * stageBytes<C>()) + N / 2 * 16;
 }
 
 /// The shared-memory row of a chunk's column q, and the column of row q:
@@ -87,9 +95,10 @@ __device__ __forceinline__ void unpack4(uint2 bits, float (&v)[4]) {
   v[0] = lo.x, v[1] = lo.y, v[2] = hi.x, v[3] = hi.y;
 }
 
-/// Blocks per SM the register budget aims at: the chunk loop's B fragments
-/// (C / 4 registers per lane) crowd out a second block above C = 128.
-template <int C> constexpr int minBlocksPerSm() { return C <= 96 ? 3 : C <= 128 ? 2 : 1; }
+/// Blocks per SM the register budget aims at: the A fragments, a chunk's
+/// B fragments and accumulators and the gathered rows grow with C; two
+/// blocks of 8 warps keep C = 96 free of spills (three spilled 190 bytes).
+template <int C> constexpr int minBlocksPerSm() { return C <= 64 ? 3 : C <= 128 ? 2 : 1; }
 
 } // namespace int8qkv
 
@@ -101,22 +110,35 @@ __global__ void __launch_bounds__(32 * Warps, int8qkv::minBlocksPerSm<C>())
   static_assert(sizeof(TO) == 1 || sizeof(TO) == 2, "int8 or fp16 output");
   constexpr int kThreads = 32 * Warps, kSteps = C / 32, kChunks = N / kChunk;
   constexpr int kTokens = WH * WW, kWindowsX = W / WW, kPerImage = H * W;
+  constexpr bool kResident = resident<C, N>();
   extern __shared__ __align__(16) unsigned char shared[];
-  float4 *columns = reinterpret_cast<float4 *>(shared + kStages * stageBytes<C>());
+  float4 *columns = reinterpret_cast<float4 *>(
+      shared + (kResident ? N * wRowBytes<C>() : kStages * stageBytes<C>()));
   int warp = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane / 4, t = lane % 4;
-  int row0 = blockIdx.x * 16 * Warps + warp * 16 + g; // and row0 + 8
 
-#pragma unroll
-  for (int s = 0; s < kStages - 1; ++s) {
-    if (s < kChunks)
-      loadChunk<C, kThreads>(a, shared + s * stageBytes<C>(), s);
+  if constexpr (kResident) {
+    for (int chunk = 0; chunk < kChunks; ++chunk)
+      loadChunk<C, kThreads>(a, shared + chunk * stageBytes<C>(), chunk);
     int8gemm::commitCopies();
+  } else {
+#pragma unroll
+    for (int s = 0; s < kStages - 1; ++s) {
+      if (s < kChunks)
+        loadChunk<C, kThreads>(a, shared + s * stageBytes<C>(), s);
+      int8gemm::commitCopies();
+    }
   }
   for (int i = threadIdx.x; i < N / 2; i += kThreads) {
     float2 b = a.bias ? __half22float2(reinterpret_cast<const __half2 *>(a.bias)[i])
                       : make_float2(0.0f, 0.0f);
     columns[i] = make_float4(a.alpha[2 * i], a.alpha[2 * i + 1], b.x, b.y);
   }
+
+  // Resident weights: each block walks row tiles of 16 * Warps (the grid
+  // is capped at what the GPU holds at once); streamed: one tile a block.
+  const int tiles = (a.m + 16 * Warps - 1) / (16 * Warps);
+  for (int tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
+  int row0 = tile * 16 * Warps + warp * 16 + g; // and row0 + 8
 
   // Rows g and g + 8 (zeros past m), one after the other: lane t holds
   // channels 32s + 4t .. + 3 (piece 2s) and 32s + 16 + 4t .. + 3 (piece
@@ -177,14 +199,21 @@ __global__ void __launch_bounds__(32 * Warps, int8qkv::minBlocksPerSm<C>())
 
   // ldmatrix.x4 row addresses for two n-tiles x (k 0-15 | 16-31).
   int bRow = (lane / 16) * 8 + lane % 8, bK = ((lane / 8) & 1) * 16;
+  if (kResident && tile == blockIdx.x) {
+    int8gemm::waitCopies<0>();
+    __syncthreads(); // the weight and the column table are in
+  }
 #pragma unroll 1
   for (int chunk = 0; chunk < kChunks; ++chunk) {
-    int8gemm::waitCopies<kStages - 2>();
-    __syncthreads(); // chunk is in; every warp is done with chunk - 1
-    if (int next = chunk + kStages - 1; next < kChunks)
-      loadChunk<C, kThreads>(a, shared + (next % kStages) * stageBytes<C>(), next);
-    int8gemm::commitCopies();
-    const unsigned char *wTile = shared + (chunk % kStages) * stageBytes<C>();
+    if constexpr (!kResident) {
+      int8gemm::waitCopies<kStages - 2>();
+      __syncthreads(); // chunk is in; every warp is done with chunk - 1
+      if (int next = chunk + kStages - 1; next < kChunks)
+        loadChunk<C, kThreads>(a, shared + (next % kStages) * stageBytes<C>(), next);
+      int8gemm::commitCopies();
+    }
+    const unsigned char *wTile =
+        shared + (kResident ? chunk : chunk % kStages) * stageBytes<C>();
     int acc[4][4] = {};
 #pragma unroll
     for (int s = 0; s < kSteps; ++s)
@@ -230,6 +259,7 @@ __global__ void __launch_bounds__(32 * Warps, int8qkv::minBlocksPerSm<C>())
       }
     }
   }
+  } // tile
   int8gemm::waitCopies<0>();
 }
 
@@ -241,11 +271,31 @@ cudaError_t prepareNormQkvInt8() {
                               int8qkv::sharedBytes<C, N>());
 }
 
+/// Resident weights: at most as many blocks as the GPU holds at once, each
+/// walking row tiles; streamed: one block per tile.
 template <int C, int N, int H, int W, int WH, int WW, int SH, int SW, typename TO, int Warps>
 void launchNormQkvInt8(const Int8NormQkvArgs &a, cudaStream_t stream) {
   constexpr int kRows = 16 * Warps;
-  norm_qkv_s8<C, N, H, W, WH, WW, SH, SW, TO, Warps>
-      <<<(a.m + kRows - 1) / kRows, 32 * Warps, int8qkv::sharedBytes<C, N>(), stream>>>(a);
+  auto kernel = norm_qkv_s8<C, N, H, W, WH, WW, SH, SW, TO, Warps>;
+  int blocks = (a.m + kRows - 1) / kRows;
+  if constexpr (int8qkv::resident<C, N>()) {
+    static std::atomic<int> capOf[64] = {}; // per device
+    int device = 0;
+    if (cudaGetDevice(&device) == cudaSuccess && device >= 0 && device < 64) {
+      if (capOf[device] == 0) {
+        int sms = 0, perSm = 0;
+        if (cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device) ==
+                cudaSuccess &&
+            cudaOccupancyMaxActiveBlocksPerMultiprocessor(&perSm, kernel, 32 * Warps,
+                                                          int8qkv::sharedBytes<C, N>()) ==
+                cudaSuccess)
+          capOf[device] = sms * perSm;
+      }
+      if (int cap = capOf[device]; cap > 0)
+        blocks = blocks < cap ? blocks : cap;
+    }
+  }
+  kernel<<<blocks, 32 * Warps, int8qkv::sharedBytes<C, N>(), stream>>>(a);
 }
 
 } // namespace swinrt
