@@ -1,7 +1,8 @@
 //===- check_util.h - shared by the GPU check programs in runtime/tests ---===//
 //
 // Error checking, device allocations and CUDA-graph timing for
-// gemm_int8_check.cu and mlp_int8_check.cu.
+// gemm_int8_check.cu, mlp_int8_check.cu, norm_qkv_int8_check.cu and
+// proj_residual_int8_check.cu.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SWINRT_TESTS_CHECK_UTIL_H
@@ -31,6 +32,12 @@ struct DeviceMemory {
     CK(cudaMalloc(&p, std::max<size_t>(bytes, 16)));
     blocks.push_back(p);
     return static_cast<T *>(p);
+  }
+  /// A device copy of `host`.
+  template <typename T> T *upload(const std::vector<T> &host) {
+    T *p = allocate<T>(host.size() * sizeof(T));
+    CK(cudaMemcpy(p, host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice));
+    return p;
   }
   ~DeviceMemory() {
     for (void *p : blocks)

@@ -65,15 +65,15 @@ struct Mlp {
     for (auto &v : hb1) v = __float2half(unit(rng));
     for (auto &v : hb2) v = __float2half(unit(rng));
     for (auto &v : hres) v = __float2half(2.0f * unit(rng));
-    x = upload(hx);
-    w1 = upload(hw1);
-    w2 = upload(hw2);
-    w2Permuted = upload(hw2p);
-    alpha1 = upload(ha1);
-    alpha2 = upload(ha2);
-    bias1 = upload(hb1);
-    bias2 = upload(hb2);
-    residual = upload(hres);
+    x = memory.upload(hx);
+    w1 = memory.upload(hw1);
+    w2 = memory.upload(hw2);
+    w2Permuted = memory.upload(hw2p);
+    alpha1 = memory.upload(ha1);
+    alpha2 = memory.upload(ha2);
+    bias1 = memory.upload(hb1);
+    bias2 = memory.upload(hb2);
+    residual = memory.upload(hres);
     hidden = memory.allocate<int8_t>((size_t)m * h);
     out = memory.allocate<__half>((size_t)m * c * 2);
   }
@@ -81,11 +81,6 @@ struct Mlp {
     std::vector<T> host(n);
     CK(cudaMemcpy(host.data(), device, n * sizeof(T), cudaMemcpyDeviceToHost));
     return host;
-  }
-  template <typename T> T *upload(const std::vector<T> &host) {
-    T *p = memory.allocate<T>(host.size() * sizeof(T));
-    CK(cudaMemcpy(p, host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice));
-    return p;
   }
 
   /// The pair of gemm_s8 sites the emitter would launch without fusion.

@@ -79,19 +79,14 @@ template <typename G> struct Case {
       halpha[n] = target * (1.0f + 0.5f * unit(rng)) / (36.0f * 74.0f * std::sqrt((float)C));
       hbias[n] = __float2half((int8Out ? 8.0f : 0.5f) * unit(rng));
     }
-    in = upload(hin);
-    gamma = upload(hgamma);
-    beta = upload(hbeta);
-    w = upload(hw);
-    alpha = upload(halpha);
-    bias = upload(hbias);
+    in = memory.upload(hin);
+    gamma = memory.upload(hgamma);
+    beta = memory.upload(hbeta);
+    w = memory.upload(hw);
+    alpha = memory.upload(halpha);
+    bias = memory.upload(hbias);
     normOut = memory.allocate<int8_t>((size_t)m * C);
     out = memory.allocate<char>((size_t)m * N * 2);
-  }
-  template <typename T> T *upload(const std::vector<T> &host) {
-    T *p = memory.allocate<T>(host.size() * sizeof(T));
-    CK(cudaMemcpy(p, host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice));
-    return p;
   }
 
   template <typename TO> void prepare() {

@@ -73,16 +73,12 @@ template <typename G> struct Case {
       for (int c = 0; c < C; ++c)
         hres[(size_t)r * C + c] = __float2half(offset + spread * unit(rng));
     }
-    x = upload(hx), w = upload(hw), alpha = upload(halpha), bias = upload(hbias);
-    gamma = upload(hgamma), beta = upload(hbeta), residual = upload(hres);
+    x = memory.upload(hx), w = memory.upload(hw), alpha = memory.upload(halpha);
+    bias = memory.upload(hbias), gamma = memory.upload(hgamma), beta = memory.upload(hbeta);
+    residual = memory.upload(hres);
     out = memory.allocate<__half>((size_t)m * C * 2);
     proj = memory.allocate<__half>((size_t)m * C * 2);
     normOut = memory.allocate<int8_t>((size_t)m * C);
-  }
-  template <typename T> T *upload(const std::vector<T> &host) {
-    T *p = memory.allocate<T>(host.size() * sizeof(T));
-    CK(cudaMemcpy(p, host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice));
-    return p;
   }
   void prepare() {
     CK((prepareProjResidualInt8<G::C, G::H, G::W, G::WIN, G::WIN, G::SHIFT, G::SHIFT,

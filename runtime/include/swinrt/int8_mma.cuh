@@ -47,6 +47,33 @@ __device__ __forceinline__ void mmaS8(int (&c)[4], const unsigned (&a)[4],
                : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
 }
 
+/// m16n8k32 A fragments of rows `row` and `row + 8` of an int8 [m, K]
+/// matrix (zeros past m): x[s][h] holds k = 32s + 4t .. + 3 of row + 8h,
+/// x[s][2 + h] k = 32s + 16 + 4t .. + 3 (lane t = lane % 4).
+template <int K>
+__device__ __forceinline__ void loadRowFragments(unsigned (&x)[K / 32][4], const int8_t *matrix,
+                                                 int row, int m, int t) {
+#pragma unroll
+  for (int h = 0; h < 2; ++h) {
+    int r = row + 8 * h;
+    const int8_t *src = matrix + (size_t)r * K + 4 * t;
+#pragma unroll
+    for (int s = 0; s < K / 32; ++s) {
+      x[s][h] = r < m ? *reinterpret_cast<const unsigned *>(src + 32 * s) : 0u;
+      x[s][2 + h] = r < m ? *reinterpret_cast<const unsigned *>(src + 32 * s + 16) : 0u;
+    }
+  }
+}
+
+/// {alpha[c], alpha[c + 1], bias[c], bias[c + 1]} (zeros for a null bias):
+/// a column pair of an int8 epilogue, as the fused kernels keep it in
+/// shared memory.
+__device__ __forceinline__ float4 alphaBiasPair(const float *alpha, const __half *bias, int c) {
+  float2 b = bias ? __half22float2(*reinterpret_cast<const __half2 *>(bias + c))
+                  : make_float2(0.0f, 0.0f);
+  return make_float4(alpha[c], alpha[c + 1], b.x, b.y);
+}
+
 template <Int8Activation Act> __device__ __forceinline__ float activate(float v) {
   if constexpr (Act == kInt8ActGeluErf)
     return geluErf(v);

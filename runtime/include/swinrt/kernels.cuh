@@ -160,6 +160,21 @@ template <int C> struct LaneRow {
 
 __device__ __forceinline__ int positiveMod(int a, int n) { return ((a % n) + n) % n; }
 
+/// The image row (b * H * W + y * W + x) of window row `row`: token t of
+/// window w of the WH x WW window partition of H x W images that torch.roll
+/// shifted by (shiftY, shiftX) first. The window reverse followed by the
+/// reverse roll sends window row `row` to the row this gives for the
+/// negated shifts.
+template <int H, int W, int WH, int WW>
+__device__ __forceinline__ size_t windowRowPixel(int row, int shiftY, int shiftX) {
+  constexpr int kTokens = WH * WW, kWindowsX = W / WW, kPerImage = H * W;
+  int b = row / kPerImage, r = row % kPerImage;
+  int window = r / kTokens, token = r % kTokens;
+  int y = (window / kWindowsX) * WH + token / WW;
+  int x = (window % kWindowsX) * WW + token % WW;
+  return (size_t)b * kPerImage + positiveMod(y - shiftY, H) * W + positiveMod(x - shiftX, W);
+}
+
 //===----------------------------------------------------------------------===//
 // Patch embedding
 //===----------------------------------------------------------------------===//
@@ -207,17 +222,11 @@ __global__ void __launch_bounds__(kRowThreads)
     norm_partition(const T *__restrict__ in, TO *__restrict__ out,
                    const float *__restrict__ gamma, const float *__restrict__ beta,
                    float eps, float outScale, int rows) {
-  constexpr int kTokens = WH * WW, kWindowsX = W / WW, kPerImage = H * W;
   int row = blockIdx.x * kRowsPerBlock + threadIdx.x / 32, lane = threadIdx.x % 32;
   if (row >= rows)
     return;
-  int b = row / kPerImage, r = row % kPerImage;
-  int window = r / kTokens, t = r % kTokens;
-  int y = (window / kWindowsX) * WH + t / WW;
-  int x = (window % kWindowsX) * WW + t % WW;
-  int sy = positiveMod(y - SH, H), sx = positiveMod(x - SW, W);
   LaneRow<C> v;
-  v.load(in + ((size_t)b * kPerImage + sy * W + sx) * C, lane);
+  v.load(in + windowRowPixel<H, W, WH, WW>(row, SH, SW) * C, lane);
   v.normalize(gamma, beta, eps, lane);
   v.store(out + (size_t)row * C, lane, outScale);
 }

@@ -134,28 +134,14 @@ __global__ void __launch_bounds__(32 * Warps) mlp_s8(Int8MlpArgs a) {
     loadChunk<C, H, kThreads>(a, shared + s * stageBytes<C>(), s);
     int8gemm::commitCopies();
   }
-  auto columnPair = [](const float *alpha, const __half *bias, int c) {
-    float2 b = bias ? __half22float2(*reinterpret_cast<const __half2 *>(bias + c))
-                    : make_float2(0.0f, 0.0f);
-    return make_float4(alpha[c], alpha[c + 1], b.x, b.y);
-  };
   for (int i = threadIdx.x; i < (H + C) / 2; i += kThreads)
-    columns1[i] = i < H / 2 ? columnPair(a.alpha1, a.bias1, 2 * i)
-                            : columnPair(a.alpha2, a.bias2, 2 * (i - H / 2));
+    columns1[i] = i < H / 2 ? int8gemm::alphaBiasPair(a.alpha1, a.bias1, 2 * i)
+                            : int8gemm::alphaBiasPair(a.alpha2, a.bias2, 2 * (i - H / 2));
   const float inverse = a.hiddenInverse, halfInverse = 0.5f * a.hiddenInverse;
 
-  // fc1's A fragments: rows g and g + 8, k = 32s + 4t (+ 16).
+  // fc1's A fragments, held for the whole kernel.
   unsigned x[kSteps1][4];
-#pragma unroll
-  for (int h = 0; h < 2; ++h) {
-    int row = row0 + 8 * h;
-    const int8_t *src = a.x + (size_t)row * C + 4 * t;
-#pragma unroll
-    for (int s = 0; s < kSteps1; ++s) {
-      x[s][h] = row < a.m ? *reinterpret_cast<const unsigned *>(src + 32 * s) : 0u;
-      x[s][2 + h] = row < a.m ? *reinterpret_cast<const unsigned *>(src + 32 * s + 16) : 0u;
-    }
-  }
+  int8gemm::loadRowFragments<C>(x, a.x, row0, a.m, t);
 
   // ldmatrix.x4 row addresses for two n-tiles x (k 0-15 | 16-31).
   int bRow = (lane / 16) * 8 + lane % 8, bK = ((lane / 8) & 1) * 16;

@@ -109,7 +109,6 @@ __global__ void __launch_bounds__(32 * Warps, int8qkv::minBlocksPerSm<C>())
   static_assert(normQkvInt8Takes(C, N), "norm_qkv_s8's shape contract");
   static_assert(sizeof(TO) == 1 || sizeof(TO) == 2, "int8 or fp16 output");
   constexpr int kThreads = 32 * Warps, kSteps = C / 32, kChunks = N / kChunk;
-  constexpr int kTokens = WH * WW, kWindowsX = W / WW, kPerImage = H * W;
   constexpr bool kResident = resident<C, N>();
   extern __shared__ __align__(16) unsigned char shared[];
   float4 *columns = reinterpret_cast<float4 *>(
@@ -128,11 +127,8 @@ __global__ void __launch_bounds__(32 * Warps, int8qkv::minBlocksPerSm<C>())
       int8gemm::commitCopies();
     }
   }
-  for (int i = threadIdx.x; i < N / 2; i += kThreads) {
-    float2 b = a.bias ? __half22float2(reinterpret_cast<const __half2 *>(a.bias)[i])
-                      : make_float2(0.0f, 0.0f);
-    columns[i] = make_float4(a.alpha[2 * i], a.alpha[2 * i + 1], b.x, b.y);
-  }
+  for (int i = threadIdx.x; i < N / 2; i += kThreads)
+    columns[i] = int8gemm::alphaBiasPair(a.alpha, a.bias, 2 * i);
 
   // Resident weights: each block walks row tiles of 16 * Warps (the grid
   // is capped at what the GPU holds at once); streamed: one tile a block.
@@ -150,12 +146,7 @@ __global__ void __launch_bounds__(32 * Warps, int8qkv::minBlocksPerSm<C>())
   for (int h = 0; h < 2; ++h) {
     int row = row0 + 8 * h;
     bool valid = row < a.m;
-    int b = row / kPerImage, r = row % kPerImage;
-    int window = r / kTokens, token = r % kTokens;
-    int y = (window / kWindowsX) * WH + token / WW;
-    int x0 = (window % kWindowsX) * WW + token % WW;
-    int sy = positiveMod(y - SH, H), sx = positiveMod(x0 - SW, W);
-    const __half *src = a.in + ((size_t)b * kPerImage + sy * W + sx) * C + 4 * t;
+    const __half *src = a.in + windowRowPixel<H, W, WH, WW>(row, SH, SW) * C + 4 * t;
     uint2 raw[2 * kSteps];
 #pragma unroll
     for (int p = 0; p < 2 * kSteps; ++p)

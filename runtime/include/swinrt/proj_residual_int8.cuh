@@ -67,7 +67,6 @@ __global__ void __launch_bounds__(32 * Warps) proj_residual_s8(Int8ProjResidualA
   using namespace int8proj;
   static_assert(projResidualInt8Takes(C), "proj_residual_s8's shape contract");
   constexpr int kThreads = 32 * Warps, kSteps = C / 32, kTiles = C / 8, kGroups = C / 32;
-  constexpr int kTokens = WH * WW, kWindowsX = W / WW, kPerImage = H * W;
   extern __shared__ __align__(16) unsigned char shared[];
   float4 *columns = reinterpret_cast<float4 *>(shared + C * wRowBytes<C>());
   int warp = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane / 4, t = lane % 4;
@@ -79,23 +78,10 @@ __global__ void __launch_bounds__(32 * Warps) proj_residual_s8(Int8ProjResidualA
                      a.w + q * C + piece * 16, true);
   }
   int8gemm::commitCopies();
-  for (int i = threadIdx.x; i < C / 2; i += kThreads) {
-    float2 b = a.bias ? __half22float2(reinterpret_cast<const __half2 *>(a.bias)[i])
-                      : make_float2(0.0f, 0.0f);
-    columns[i] = make_float4(a.alpha[2 * i], a.alpha[2 * i + 1], b.x, b.y);
-  }
-  // A fragments: rows g and g + 8, k = 32s + 4t (+ 16).
+  for (int i = threadIdx.x; i < C / 2; i += kThreads)
+    columns[i] = int8gemm::alphaBiasPair(a.alpha, a.bias, 2 * i);
   unsigned x[kSteps][4];
-#pragma unroll
-  for (int h = 0; h < 2; ++h) {
-    int row = row0 + 8 * h;
-    const int8_t *src = a.x + (size_t)row * C + 4 * t;
-#pragma unroll
-    for (int s = 0; s < kSteps; ++s) {
-      x[s][h] = row < a.m ? *reinterpret_cast<const unsigned *>(src + 32 * s) : 0u;
-      x[s][2 + h] = row < a.m ? *reinterpret_cast<const unsigned *>(src + 32 * s + 16) : 0u;
-    }
-  }
+  int8gemm::loadRowFragments<C>(x, a.x, row0, a.m, t);
   int8gemm::waitCopies<0>();
   __syncthreads();
 
@@ -118,11 +104,7 @@ __global__ void __launch_bounds__(32 * Warps) proj_residual_s8(Int8ProjResidualA
     // in the quad shuffles.
     int row = row0 + 8 * h;
     bool valid = row < a.m;
-    int b = row / kPerImage, r = row % kPerImage;
-    int window = r / kTokens, token = r % kTokens;
-    int py = (window / kWindowsX) * WH + token / WW;
-    int px = (window % kWindowsX) * WW + token % WW;
-    size_t pixel = (size_t)b * kPerImage + positiveMod(py + SH, H) * W + positiveMod(px + SW, W);
+    size_t pixel = windowRowPixel<H, W, WH, WW>(row, -SH, -SW);
     // Lane t's columns 32q + 8t .. + 7: the residual first (out may alias it).
     uint4 residual[kGroups];
 #pragma unroll
