@@ -35,6 +35,15 @@ SWINRT_BLOCK_HOST_DEVICE constexpr bool projResidualInt8Takes(long long c) {
   return c > 0 && c % 32 == 0 && c <= 192;
 }
 
+/// The shared-memory row both kernels copy weight row (output column) `q`
+/// to: within each 32, column 8t + 2n + j goes to row 8n + 2t + j, so that
+/// the m16n8 result fragment of tile n leaves lane t with columns 8t + 2n
+/// and 8t + 2n + 1, and each lane ends with 8 consecutive columns. The map
+/// is its own inverse.
+SWINRT_BLOCK_HOST_DEVICE constexpr int blockInt8WeightRow(int q) {
+  return (q & ~31) + 8 * ((q % 8) / 2) + 2 * ((q % 32) / 8) + q % 2;
+}
+
 } // namespace swinrt
 
 #endif // SWINRT_BLOCK_INT8_LAYOUT_H

@@ -70,12 +70,6 @@ template <int C, int N> __host__ __device__ constexpr int sharedBytes() {
   return (resident<C, N>() ? N * wRowBytes<C>() : kStages * stageBytes<C>()) + N / 2 * 16;
 }
 
-/// The shared-memory row of a chunk's column q, and the column of row q:
-/// 8n + 2t + j and 8t + 2n + j trade places.
-__device__ __forceinline__ int chunkRow(int q) {
-  return 8 * ((q % 8) / 2) + 2 * (q / 8) + q % 2;
-}
-
 template <int C, int Threads>
 __device__ __forceinline__ void loadChunk(const Int8NormQkvArgs &a, unsigned char *stage,
                                           int chunk) {
@@ -83,8 +77,8 @@ __device__ __forceinline__ void loadChunk(const Int8NormQkvArgs &a, unsigned cha
   const int8_t *w = a.w + (size_t)chunk * kChunk * C;
   for (int p = threadIdx.x; p < kPieces; p += Threads) {
     int q = p / (C / 16), piece = p % (C / 16);
-    int8gemm::copy16(stage + chunkRow(q) * wRowBytes<C>() + piece * 16, w + q * C + piece * 16,
-                     true);
+    int8gemm::copy16(stage + blockInt8WeightRow(q) * wRowBytes<C>() + piece * 16,
+                     w + q * C + piece * 16, true);
   }
 }
 

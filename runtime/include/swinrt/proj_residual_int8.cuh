@@ -55,11 +55,6 @@ template <int C> __host__ __device__ constexpr int sharedBytes() {
   return C * wRowBytes<C>() + C / 2 * 16;
 }
 
-/// The shared-memory row of column q within its 32 (norm_qkv_s8's order).
-__device__ __forceinline__ int columnRow(int q) {
-  return (q & ~31) + 8 * ((q % 8) / 2) + 2 * ((q % 32) / 8) + q % 2;
-}
-
 } // namespace int8proj
 
 template <int C, int H, int W, int WH, int WW, int SH, int SW, int Warps>
@@ -74,7 +69,7 @@ __global__ void __launch_bounds__(32 * Warps) proj_residual_s8(Int8ProjResidualA
 
   for (int p = threadIdx.x; p < C * C / 16; p += kThreads) {
     int q = p / (C / 16), piece = p % (C / 16);
-    int8gemm::copy16(shared + columnRow(q) * wRowBytes<C>() + piece * 16,
+    int8gemm::copy16(shared + blockInt8WeightRow(q) * wRowBytes<C>() + piece * 16,
                      a.w + q * C + piece * 16, true);
   }
   int8gemm::commitCopies();
