@@ -67,40 +67,38 @@ swinrt_status prepareGemmInt8Kernels() {
   return SWINRT_OK;
 }
 
-bool mlpInt8Fused(int rows, int channels) {
+namespace {
+/// The current device, where `rows` give each of its SMs at least one block
+/// of a fused kernel's `rowsPerBlock`; -1 otherwise, or before
+/// prepareGemmInt8Kernels. Below that the GEMM pairs' smaller tiles spread
+/// the work wider (Swin-T stage 2's MLP at batch 1 on the H100: 29 against
+/// 19 us).
+int deviceFilledBy(int rows, int rowsPerBlock) {
   int device = int8gemm::currentDevice();
-  if (device < 0 || smCountOf[device] == 0)
-    return false;
-  // Under one block per SM the pair's smaller tiles spread the work wider
-  // (Swin-T stage 2 at batch 1 on the H100: 29 against 19 us).
-  constexpr int kRows = 16 * kMlpInt8Warps;
-  if ((rows + kRows - 1) / kRows < smCountOf[device])
-    return false;
+  if (device < 0 || smCountOf[device] == 0 ||
+      (rows + rowsPerBlock - 1) / rowsPerBlock < smCountOf[device])
+    return -1;
+  return device;
+}
+} // namespace
+
+bool mlpInt8Fused(int rows, int channels) {
+  int device = deviceFilledBy(rows, 16 * kMlpInt8Warps);
   // The CUTLASS pair is faster at C = 192 (H100, batch 64: about 74 against 88 us);
   // the fused kernel at C = 96 (103 against 131 us).
-  return !(sm90Int8Active[device] && channels > 96);
+  return device >= 0 && !(sm90Int8Active[device] && channels > 96);
 }
 
 bool normQkvInt8Fused(int rows, int channels) {
-  int device = int8gemm::currentDevice();
-  if (device < 0 || smCountOf[device] == 0)
-    return false;
-  // Under one block per SM the GEMM's smaller tiles spread the work wider.
-  constexpr int kRows = 16 * kNormQkvInt8Warps;
-  if ((rows + kRows - 1) / kRows < smCountOf[device])
-    return false;
+  int device = deviceFilledBy(rows, 16 * kNormQkvInt8Warps);
   // The CUTLASS QKV GEMM with norm_partition is faster at C = 192 (H200,
   // Swin-T stage 2, batch 64: norm_qkv_s8 56 us against about 50); the
-  // fused kernel at C = 96 (65 against about 85).
-  return !(sm90Int8Active[device] && channels > 96);
+  // fused kernel at C = 96 (59 against about 85).
+  return device >= 0 && !(sm90Int8Active[device] && channels > 96);
 }
 
 bool projResidualInt8Fused(int rows) {
-  int device = int8gemm::currentDevice();
-  if (device < 0 || smCountOf[device] == 0)
-    return false;
-  constexpr int kRows = 16 * kProjResidualInt8Warps;
-  return (rows + kRows - 1) / kRows >= smCountOf[device];
+  return deviceFilledBy(rows, 16 * kProjResidualInt8Warps) >= 0;
 }
 
 swinrt_status gemmInt8(Exec &ex, int id, int batch, const void *x, const void *w,
