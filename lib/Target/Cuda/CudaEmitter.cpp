@@ -431,6 +431,11 @@ private:
   static std::string withTO(StringRef outputType, ArrayRef<int64_t> values) {
     return "T, " + outputType.str() + withT(values).substr(1);
   }
+  /// "H, W, WH, WW, SH, SW": the window kernels' geometry arguments.
+  static std::string windowGeometry(int64_t h, int64_t w, ArrayRef<int64_t> window,
+                                    ArrayRef<int64_t> shifts) {
+    return withT({h, w, window[0], window[1], shifts[0], shifts[1]}).substr(3);
+  }
   void comment(Operation *op);
 
   llvm::Error lowerPatchEmbed(ops::PatchEmbedOp op);
@@ -1038,9 +1043,7 @@ llvm::Error Emitter::lowerNormPartition(ops::NormPartitionOp op) {
     // Runs unless the attention's lowering launches the fused kernel instead.
     fusableQkvs[partner] = FusableQkv{
         in, gamma, beta, op.getEpsilon().convertToFloat(), out.inverseScale,
-        llvm::formatv("{0}, {1}, {2}, {3}, {4}, {5}", h, w, window[0], window[1], shifts[0],
-                      shifts[1])
-            .str()};
+        windowGeometry(h, w, window, shifts)};
     body << "  if (!swinrt::normQkvInt8Fused(" << rows(perImage) << ", " << c << ")) {\n";
   }
   launch("norm_partition",
@@ -1284,10 +1287,8 @@ llvm::Error Emitter::lowerAttentionOutput(ops::AttentionOutputOp op) {
                floatLiteral(norm.getEpsilon().convertToFloat()) + ", " +
                floatLiteral(normOut->inverseScale);
   }
-  std::string geometry = llvm::formatv("{0}, {1}, {2}, {3}, {4}, {5}", h, w, window[0],
-                                       window[1], shifts[0], shifts[1])
-                             .str();
   if (fused) {
+    std::string geometry = windowGeometry(h, w, window, shifts);
     use(x.buffer);
     std::string kernel = llvm::formatv("swinrt::proj_residual_s8<{0}, {1}, {2}>", c, geometry,
                                        swinrt::kProjResidualInt8Warps)

@@ -1,8 +1,9 @@
 //===- int8_mma.cuh - int8 tensor-core building blocks (mma.sync, cp.async) ===//
 //
-// Shared by libswinrt's int8 GEMM (gemm_int8.cuh) and the fused int8 MLP
-// (mlp_int8.cuh): asynchronous copies, ldmatrix, mma.sync m16n8k32 on int8
-// and the GEMM epilogues' activations. sm_80 and newer.
+// Shared by libswinrt's int8 GEMM (gemm_int8.cuh) and the fused int8 kernels
+// (mlp_int8.cuh, norm_qkv_int8.cuh, proj_residual_int8.cuh): asynchronous
+// copies, ldmatrix, mma.sync m16n8k32 on int8, A-fragment loads, int8
+// rounding and packing, and the GEMM epilogues' activations. sm_80 and newer.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SWINRT_INT8_MMA_CUH
@@ -72,6 +73,27 @@ __device__ __forceinline__ float4 alphaBiasPair(const float *alpha, const __half
   float2 b = bias ? __half22float2(*reinterpret_cast<const __half2 *>(bias + c))
                   : make_float2(0.0f, 0.0f);
   return make_float4(alpha[c], alpha[c + 1], b.x, b.y);
+}
+
+/// fromFloat<int8_t>(v)'s byte in the low 8 bits (higher bits are junk).
+__device__ __forceinline__ unsigned int8Bits(float v) {
+  float clamped = v == v ? fminf(fmaxf(v, -128.0f), 127.0f) : 0.0f;
+  return __float_as_uint(clamped + 12582912.0f);
+}
+
+/// Bytes 0 of a, b, c and d as one register (a lowest).
+__device__ __forceinline__ unsigned packBytes(unsigned a, unsigned b, unsigned c, unsigned d) {
+  unsigned ab, cd, abcd;
+  asm("prmt.b32 %0, %1, %2, 0x0040;" : "=r"(ab) : "r"(a), "r"(b));
+  asm("prmt.b32 %0, %1, %2, 0x0040;" : "=r"(cd) : "r"(c), "r"(d));
+  asm("prmt.b32 %0, %1, %2, 0x5410;" : "=r"(abcd) : "r"(ab), "r"(cd));
+  return abcd;
+}
+
+/// Eight values rounded to int8 (fromFloat<int8_t>), v[0] in the lowest byte.
+__device__ __forceinline__ uint2 packInt8x8(const float (&v)[8]) {
+  return make_uint2(packBytes(int8Bits(v[0]), int8Bits(v[1]), int8Bits(v[2]), int8Bits(v[3])),
+                    packBytes(int8Bits(v[4]), int8Bits(v[5]), int8Bits(v[6]), int8Bits(v[7])));
 }
 
 template <Int8Activation Act> __device__ __forceinline__ float activate(float v) {

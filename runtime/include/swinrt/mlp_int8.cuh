@@ -100,21 +100,6 @@ __device__ __forceinline__ float activateScaled(float v, float inverse, float ha
   }
 }
 
-/// fromFloat<int8_t>(v)'s byte in the low 8 bits (higher bits are junk).
-__device__ __forceinline__ unsigned int8Bits(float v) {
-  float clamped = v == v ? fminf(fmaxf(v, -128.0f), 127.0f) : 0.0f;
-  return __float_as_uint(clamped + 12582912.0f);
-}
-
-/// Bytes 0 of a, b, c and d as one register (a lowest).
-__device__ __forceinline__ unsigned packBytes(unsigned a, unsigned b, unsigned c, unsigned d) {
-  unsigned ab, cd, abcd;
-  asm("prmt.b32 %0, %1, %2, 0x0040;" : "=r"(ab) : "r"(a), "r"(b));
-  asm("prmt.b32 %0, %1, %2, 0x0040;" : "=r"(cd) : "r"(c), "r"(d));
-  asm("prmt.b32 %0, %1, %2, 0x5410;" : "=r"(abcd) : "r"(ab), "r"(cd));
-  return abcd;
-}
-
 } // namespace int8mlp
 
 template <int C, int H, Int8Activation Act, int Warps>
@@ -179,7 +164,7 @@ __global__ void __launch_bounds__(32 * Warps) mlp_s8(Int8MlpArgs a) {
         float4 column = columns1[pairIndex + 4 * n];
 #pragma unroll
         for (int e = 0; e < 4; ++e)
-          bits[n][e] = int8Bits(activateScaled<Act>(fmaf((float)hidden[n][e],
+          bits[n][e] = int8gemm::int8Bits(activateScaled<Act>(fmaf((float)hidden[n][e],
                                                          e % 2 ? column.y : column.x,
                                                          e % 2 ? column.w : column.z),
                                                     inverse, halfInverse));
@@ -187,10 +172,10 @@ __global__ void __launch_bounds__(32 * Warps) mlp_s8(Int8MlpArgs a) {
       unsigned packed[4];
 #pragma unroll
       for (int h = 0; h < 2; ++h) {
-        packed[h] =
-            packBytes(bits[0][2 * h], bits[0][2 * h + 1], bits[1][2 * h], bits[1][2 * h + 1]);
-        packed[2 + h] =
-            packBytes(bits[2][2 * h], bits[2][2 * h + 1], bits[3][2 * h], bits[3][2 * h + 1]);
+        packed[h] = int8gemm::packBytes(bits[0][2 * h], bits[0][2 * h + 1], bits[1][2 * h],
+                                        bits[1][2 * h + 1]);
+        packed[2 + h] = int8gemm::packBytes(bits[2][2 * h], bits[2][2 * h + 1], bits[3][2 * h],
+                                            bits[3][2 * h + 1]);
       }
       // fc2's k step over those 32 hidden columns.
 #pragma unroll

@@ -15,12 +15,15 @@
 // and packs the int8 results straight into mma.sync m16n8k32 A fragments
 // (lane (g, t) holds k = 32s + 4t .. 4t + 3 and 32s + 16 + 4t .. of rows g
 // and g + 8, so the row statistics need only the four lanes of a quad).
-// The weights stream through shared memory, 32 output columns per stage
-// of a cp.async pipeline, shared by the block. The copy permutes each
-// chunk's rows (stored row 8n + 2t + j holds column 8t + 2n + j) so that
-// the result fragments of tile n, lane t, hold columns 8t + 2n, + 1: each
-// lane ends with 8 consecutive columns of a row, which leave as one 8-byte
-// (int8) or 16-byte (fp16) store. The weights file keeps the GEMM's order.
+// The weight sits in shared memory, shared by the block: whole up to
+// C = 128 (blocks then walk row tiles, with no barrier per chunk), else
+// streamed 32 output columns per stage of a cp.async pipeline. Either way
+// it is multiplied 32 columns at a time, and the copy permutes each 32
+// rows (blockInt8WeightRow: stored row 8n + 2t + j holds column
+// 8t + 2n + j) so that the result fragments of tile n, lane t, hold
+// columns 8t + 2n, + 1: each lane ends with 8 consecutive columns of a
+// row, which leave as one 8-byte (int8) or 16-byte (fp16) store. The
+// weights file keeps the GEMM's order.
 //
 // Needs C % 32 == 0 and C <= 256 (the gathered rows are C / 4 registers
 // per lane), N % 32 == 0, 16-byte aligned w and out, 8-byte aligned in.
@@ -30,7 +33,6 @@
 #define SWINRT_NORM_QKV_INT8_CUH
 
 #include "swinrt/int8_mma.cuh"
-#include "swinrt/mlp_int8.cuh"
 #include "swinrt/block_int8_layout.h"
 
 #include <atomic>
@@ -128,122 +130,118 @@ __global__ void __launch_bounds__(32 * Warps, int8qkv::minBlocksPerSm<C>())
   // is capped at what the GPU holds at once); streamed: one tile a block.
   const int tiles = (a.m + 16 * Warps - 1) / (16 * Warps);
   for (int tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
-  int row0 = tile * 16 * Warps + warp * 16 + g; // and row0 + 8
+    int row0 = tile * 16 * Warps + warp * 16 + g; // and row0 + 8
 
-  // Rows g and g + 8 (zeros past m), one after the other: lane t holds
-  // channels 32s + 4t .. + 3 (piece 2s) and 32s + 16 + 4t .. + 3 (piece
-  // 2s + 1). LayerNorm (two-pass, as norm_partition) and the input point's
-  // rounding, packed into the A fragments: x[s][h] holds row g / g + 8 at
-  // k = 32s + 4t, x[s][2 + h] at k = 32s + 16 + 4t.
-  unsigned x[kSteps][4];
-#pragma unroll
-  for (int h = 0; h < 2; ++h) {
-    int row = row0 + 8 * h;
-    bool valid = row < a.m;
-    const __half *src = a.in + windowRowPixel<H, W, WH, WW>(row, SH, SW) * C + 4 * t;
-    uint2 raw[2 * kSteps];
-#pragma unroll
-    for (int p = 0; p < 2 * kSteps; ++p)
-      raw[p] = valid ? *reinterpret_cast<const uint2 *>(src + 16 * p) : make_uint2(0, 0);
-    float sum = 0.0f;
-#pragma unroll
-    for (int p = 0; p < 2 * kSteps; ++p) {
-      float v[4];
-      unpack4(raw[p], v);
-      sum += (v[0] + v[1]) + (v[2] + v[3]);
-    }
-    sum += __shfl_xor_sync(0xffffffffu, sum, 1);
-    sum += __shfl_xor_sync(0xffffffffu, sum, 2);
-    float mean = sum * (1.0f / C), squares = 0.0f;
-#pragma unroll
-    for (int p = 0; p < 2 * kSteps; ++p) {
-      float v[4];
-      unpack4(raw[p], v);
-#pragma unroll
-      for (int e = 0; e < 4; ++e)
-        squares += (v[e] - mean) * (v[e] - mean);
-    }
-    squares += __shfl_xor_sync(0xffffffffu, squares, 1);
-    squares += __shfl_xor_sync(0xffffffffu, squares, 2);
-    float rstd = rsqrtf(squares * (1.0f / C) + a.eps);
-#pragma unroll
-    for (int p = 0; p < 2 * kSteps; ++p) {
-      float v[4];
-      unpack4(raw[p], v);
-      int c = 16 * p + 4 * t;
-      float4 gamma = *reinterpret_cast<const float4 *>(a.gamma + c);
-      float4 beta = *reinterpret_cast<const float4 *>(a.beta + c);
-      unsigned bits[4];
-      bits[0] = int8mlp::int8Bits(((v[0] - mean) * rstd * gamma.x + beta.x) * a.inputInverse);
-      bits[1] = int8mlp::int8Bits(((v[1] - mean) * rstd * gamma.y + beta.y) * a.inputInverse);
-      bits[2] = int8mlp::int8Bits(((v[2] - mean) * rstd * gamma.z + beta.z) * a.inputInverse);
-      bits[3] = int8mlp::int8Bits(((v[3] - mean) * rstd * gamma.w + beta.w) * a.inputInverse);
-      x[p / 2][2 * (p % 2) + h] = int8mlp::packBytes(bits[0], bits[1], bits[2], bits[3]);
-    }
-  }
-
-  // ldmatrix.x4 row addresses for two n-tiles x (k 0-15 | 16-31).
-  int bRow = (lane / 16) * 8 + lane % 8, bK = ((lane / 8) & 1) * 16;
-  if (kResident && tile == blockIdx.x) {
-    int8gemm::waitCopies<0>();
-    __syncthreads(); // the weight and the column table are in
-  }
-#pragma unroll 1
-  for (int chunk = 0; chunk < kChunks; ++chunk) {
-    if constexpr (!kResident) {
-      int8gemm::waitCopies<kStages - 2>();
-      __syncthreads(); // chunk is in; every warp is done with chunk - 1
-      if (int next = chunk + kStages - 1; next < kChunks)
-        loadChunk<C, kThreads>(a, shared + (next % kStages) * stageBytes<C>(), next);
-      int8gemm::commitCopies();
-    }
-    const unsigned char *wTile =
-        shared + (kResident ? chunk : chunk % kStages) * stageBytes<C>();
-    int acc[4][4] = {};
-#pragma unroll
-    for (int s = 0; s < kSteps; ++s)
-#pragma unroll
-      for (int pair = 0; pair < 2; ++pair) {
-        unsigned b[4];
-        int8gemm::ldmatrixX4(b, wTile + (16 * pair + bRow) * wRowBytes<C>() + 32 * s + bK);
-        const unsigned b0[2] = {b[0], b[1]}, b1[2] = {b[2], b[3]};
-        int8gemm::mmaS8(acc[2 * pair], x[s], b0);
-        int8gemm::mmaS8(acc[2 * pair + 1], x[s], b1);
-      }
-    // Tile n's pair (rows 8n + 2t, + 1) is column 8t + 2n (+ 1) of the
-    // chunk: lane t writes columns 8t .. 8t + 7.
-    float v[2][8];
-#pragma unroll
-    for (int n = 0; n < 4; ++n) {
-      float4 column = columns[chunk * kChunk / 2 + 4 * t + n];
-#pragma unroll
-      for (int e = 0; e < 4; ++e)
-        v[e / 2][2 * n + e % 2] =
-            fmaf((float)acc[n][e], e % 2 ? column.y : column.x, e % 2 ? column.w : column.z);
-    }
+    // Rows g and g + 8 (zeros past m), one after the other: lane t holds
+    // channels 32s + 4t .. + 3 (piece 2s) and 32s + 16 + 4t .. + 3 (piece
+    // 2s + 1). LayerNorm (two-pass, as norm_partition) and the input point's
+    // rounding, packed into the A fragments: x[s][h] holds row g / g + 8 at
+    // k = 32s + 4t, x[s][2 + h] at k = 32s + 16 + 4t.
+    unsigned x[kSteps][4];
 #pragma unroll
     for (int h = 0; h < 2; ++h) {
       int row = row0 + 8 * h;
-      if (row >= a.m)
-        continue;
-      size_t offset = (size_t)row * N + chunk * kChunk + 8 * t;
-      if constexpr (sizeof(TO) == 1) {
-        uint2 packed;
-        packed.x = int8mlp::packBytes(int8mlp::int8Bits(v[h][0]), int8mlp::int8Bits(v[h][1]),
-                                      int8mlp::int8Bits(v[h][2]), int8mlp::int8Bits(v[h][3]));
-        packed.y = int8mlp::packBytes(int8mlp::int8Bits(v[h][4]), int8mlp::int8Bits(v[h][5]),
-                                      int8mlp::int8Bits(v[h][6]), int8mlp::int8Bits(v[h][7]));
-        *reinterpret_cast<uint2 *>(static_cast<int8_t *>(a.out) + offset) = packed;
-      } else {
-        __half2 halves[4];
+      bool valid = row < a.m;
+      const __half *src = a.in + windowRowPixel<H, W, WH, WW>(row, SH, SW) * C + 4 * t;
+      uint2 raw[2 * kSteps];
 #pragma unroll
-        for (int i = 0; i < 4; ++i)
-          halves[i] = __floats2half2_rn(v[h][2 * i], v[h][2 * i + 1]);
-        *reinterpret_cast<uint4 *>(static_cast<__half *>(a.out) + offset) =
-            *reinterpret_cast<uint4 *>(halves);
+      for (int p = 0; p < 2 * kSteps; ++p)
+        raw[p] = valid ? *reinterpret_cast<const uint2 *>(src + 16 * p) : make_uint2(0, 0);
+      float sum = 0.0f;
+#pragma unroll
+      for (int p = 0; p < 2 * kSteps; ++p) {
+        float v[4];
+        unpack4(raw[p], v);
+        sum += (v[0] + v[1]) + (v[2] + v[3]);
+      }
+      sum += __shfl_xor_sync(0xffffffffu, sum, 1);
+      sum += __shfl_xor_sync(0xffffffffu, sum, 2);
+      float mean = sum * (1.0f / C), squares = 0.0f;
+#pragma unroll
+      for (int p = 0; p < 2 * kSteps; ++p) {
+        float v[4];
+        unpack4(raw[p], v);
+#pragma unroll
+        for (int e = 0; e < 4; ++e)
+          squares += (v[e] - mean) * (v[e] - mean);
+      }
+      squares += __shfl_xor_sync(0xffffffffu, squares, 1);
+      squares += __shfl_xor_sync(0xffffffffu, squares, 2);
+      float rstd = rsqrtf(squares * (1.0f / C) + a.eps);
+#pragma unroll
+      for (int p = 0; p < 2 * kSteps; ++p) {
+        float v[4];
+        unpack4(raw[p], v);
+        int c = 16 * p + 4 * t;
+        float4 gamma = *reinterpret_cast<const float4 *>(a.gamma + c);
+        float4 beta = *reinterpret_cast<const float4 *>(a.beta + c);
+        unsigned bits[4];
+        bits[0] = int8gemm::int8Bits(((v[0] - mean) * rstd * gamma.x + beta.x) * a.inputInverse);
+        bits[1] = int8gemm::int8Bits(((v[1] - mean) * rstd * gamma.y + beta.y) * a.inputInverse);
+        bits[2] = int8gemm::int8Bits(((v[2] - mean) * rstd * gamma.z + beta.z) * a.inputInverse);
+        bits[3] = int8gemm::int8Bits(((v[3] - mean) * rstd * gamma.w + beta.w) * a.inputInverse);
+        x[p / 2][2 * (p % 2) + h] = int8gemm::packBytes(bits[0], bits[1], bits[2], bits[3]);
       }
     }
-  }
+
+    // ldmatrix.x4 row addresses for two n-tiles x (k 0-15 | 16-31).
+    int bRow = (lane / 16) * 8 + lane % 8, bK = ((lane / 8) & 1) * 16;
+    if (kResident && tile == blockIdx.x) {
+      int8gemm::waitCopies<0>();
+      __syncthreads(); // the weight and the column table are in
+    }
+#pragma unroll 1
+    for (int chunk = 0; chunk < kChunks; ++chunk) {
+      if constexpr (!kResident) {
+        int8gemm::waitCopies<kStages - 2>();
+        __syncthreads(); // chunk is in; every warp is done with chunk - 1
+        if (int next = chunk + kStages - 1; next < kChunks)
+          loadChunk<C, kThreads>(a, shared + (next % kStages) * stageBytes<C>(), next);
+        int8gemm::commitCopies();
+      }
+      const unsigned char *wTile =
+          shared + (kResident ? chunk : chunk % kStages) * stageBytes<C>();
+      int acc[4][4] = {};
+#pragma unroll
+      for (int s = 0; s < kSteps; ++s)
+#pragma unroll
+        for (int pair = 0; pair < 2; ++pair) {
+          unsigned b[4];
+          int8gemm::ldmatrixX4(b, wTile + (16 * pair + bRow) * wRowBytes<C>() + 32 * s + bK);
+          const unsigned b0[2] = {b[0], b[1]}, b1[2] = {b[2], b[3]};
+          int8gemm::mmaS8(acc[2 * pair], x[s], b0);
+          int8gemm::mmaS8(acc[2 * pair + 1], x[s], b1);
+        }
+      // Tile n's pair (rows 8n + 2t, + 1) is column 8t + 2n (+ 1) of the
+      // chunk: lane t writes columns 8t .. 8t + 7.
+      float v[2][8];
+#pragma unroll
+      for (int n = 0; n < 4; ++n) {
+        float4 column = columns[chunk * kChunk / 2 + 4 * t + n];
+#pragma unroll
+        for (int e = 0; e < 4; ++e)
+          v[e / 2][2 * n + e % 2] =
+              fmaf((float)acc[n][e], e % 2 ? column.y : column.x, e % 2 ? column.w : column.z);
+      }
+#pragma unroll
+      for (int h = 0; h < 2; ++h) {
+        int row = row0 + 8 * h;
+        if (row >= a.m)
+          continue;
+        size_t offset = (size_t)row * N + chunk * kChunk + 8 * t;
+        if constexpr (sizeof(TO) == 1) {
+          *reinterpret_cast<uint2 *>(static_cast<int8_t *>(a.out) + offset) =
+              int8gemm::packInt8x8(v[h]);
+        } else {
+          __half2 halves[4];
+#pragma unroll
+          for (int i = 0; i < 4; ++i)
+            halves[i] = __floats2half2_rn(v[h][2 * i], v[h][2 * i + 1]);
+          *reinterpret_cast<uint4 *>(static_cast<__half *>(a.out) + offset) =
+              *reinterpret_cast<uint4 *>(halves);
+        }
+      }
+    }
   } // tile
   int8gemm::waitCopies<0>();
 }

@@ -27,7 +27,6 @@
 #define SWINRT_PROJ_RESIDUAL_INT8_CUH
 
 #include "swinrt/int8_mma.cuh"
-#include "swinrt/mlp_int8.cuh"
 #include "swinrt/block_int8_layout.h"
 
 namespace swinrt {
@@ -153,16 +152,13 @@ __global__ void __launch_bounds__(32 * Warps) proj_residual_s8(Int8ProjResidualA
       *reinterpret_cast<float4 *>(gamma + 4) = *reinterpret_cast<const float4 *>(a.gamma + c + 4);
       *reinterpret_cast<float4 *>(beta) = *reinterpret_cast<const float4 *>(a.beta + c);
       *reinterpret_cast<float4 *>(beta + 4) = *reinterpret_cast<const float4 *>(a.beta + c + 4);
-      unsigned bits[8];
+      float normalized[8];
 #pragma unroll
       for (int e = 0; e < 8; ++e)
-        bits[e] = int8mlp::int8Bits(((v[q][e] - mean) * rstd * gamma[e] + beta[e]) *
-                                    a.normInverse);
-      uint2 packed;
-      packed.x = int8mlp::packBytes(bits[0], bits[1], bits[2], bits[3]);
-      packed.y = int8mlp::packBytes(bits[4], bits[5], bits[6], bits[7]);
+        normalized[e] = ((v[q][e] - mean) * rstd * gamma[e] + beta[e]) * a.normInverse;
       if (valid)
-        *reinterpret_cast<uint2 *>(a.normOut + pixel * C + c) = packed;
+        *reinterpret_cast<uint2 *>(a.normOut + pixel * C + c) =
+            int8gemm::packInt8x8(normalized);
     }
   }
 }
