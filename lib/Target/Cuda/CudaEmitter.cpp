@@ -904,12 +904,21 @@ uint64_t Emitter::int8Alpha(const GemmInput &x, const GemmWeight &w) {
   return found->second = appendPayload(alpha.data(), alpha.size() * sizeof(float));
 }
 
-ops::ResidualLinearOp Emitter::fusableMlpPartner(ops::LinearOp fc1) {
-  ops::QuantizeOp point = soleQuantizeUser(fc1.getResult());
+/// The dequantize of `result`'s sole quantize point, where both have one
+/// use: the 8-bit tensor a fused kernel may keep on chip. Null otherwise.
+static ops::DequantizeOp soleDequantizedUse(Value result) {
+  ops::QuantizeOp point = soleQuantizeUser(result);
   if (!point || !point.getResult().hasOneUse())
     return nullptr;
   auto dequantize = dyn_cast<ops::DequantizeOp>(*point.getResult().getUsers().begin());
   if (!dequantize || !dequantize.getResult().hasOneUse())
+    return nullptr;
+  return dequantize;
+}
+
+ops::ResidualLinearOp Emitter::fusableMlpPartner(ops::LinearOp fc1) {
+  ops::DequantizeOp dequantize = soleDequantizedUse(fc1.getResult());
+  if (!dequantize)
     return nullptr;
   auto fc2 = dyn_cast<ops::ResidualLinearOp>(*dequantize.getResult().getUsers().begin());
   if (!fc2 || fc2.getInput() != dequantize.getResult() ||
@@ -937,11 +946,8 @@ llvm::Expected<uint64_t> Emitter::permutedMlpWeight(ops::ResidualLinearOp fc2) {
 }
 
 ops::WindowAttentionOp Emitter::fusableQkvPartner(ops::NormPartitionOp op) {
-  ops::QuantizeOp point = soleQuantizeUser(op.getResult());
-  if (!point || !point.getResult().hasOneUse())
-    return nullptr;
-  auto dequantize = dyn_cast<ops::DequantizeOp>(*point.getResult().getUsers().begin());
-  if (!dequantize || !dequantize.getResult().hasOneUse())
+  ops::DequantizeOp dequantize = soleDequantizedUse(op.getResult());
+  if (!dequantize)
     return nullptr;
   auto attention = dyn_cast<ops::WindowAttentionOp>(*dequantize.getResult().getUsers().begin());
   if (!attention || attention.getInput() != dequantize.getResult() ||
