@@ -11,7 +11,8 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".textproto", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.swin_obj_root, "test")
-config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "fixtures", "python", "Inputs"]
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "fixtures", "python", "Inputs",
+                   "corpus"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%fixtures", config.swin_fixtures_dir))
@@ -20,7 +21,8 @@ llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-tools = ["swin-opt", "swin-compile", "swin-run", "swin-translate", "swin-unit-tests"]
+tools = ["swin-opt", "swin-compile", "swin-run", "swin-translate", "swin-unit-tests",
+         "swin-import-fuzzer", "swin-weights-fuzzer"]
 llvm_config.add_tool_substitutions(tools, [config.swin_tools_dir])
 
 # nvcc (CUDA_HOME, PATH or /usr/local/cuda): the tests that build libraries.

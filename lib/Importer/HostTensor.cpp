@@ -49,6 +49,26 @@ int64_t product(ArrayRef<int64_t> shape) {
   return n;
 }
 
+} // namespace
+
+llvm::Error swin::onnx_import::checkHostShape(ArrayRef<int64_t> shape, const llvm::Twine &what) {
+  if ((int64_t)shape.size() > kMaxRank)
+    return fail(what + " has rank " + llvm::Twine(shape.size()) + ", above the limit of " +
+                llvm::Twine(kMaxRank));
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0)
+      return fail(what + " has a negative dimension (" + llvm::Twine(d) + ")");
+    if (d > 0 && n > kMaxHostElements / d)
+      return fail(what + " of shape " + shapeToString(shape) + " has more than " +
+                  llvm::Twine(kMaxHostElements) + " elements, the importer's limit");
+    n *= d;
+  }
+  return Error::success();
+}
+
+namespace {
+
 Expected<int64_t> normalizeAxis(int64_t axis, int64_t rank) {
   if (axis < -rank || axis >= rank)
     return fail("axis " + llvm::Twine(axis) + " out of range for rank " +
@@ -133,6 +153,8 @@ Expected<HostTensor> elementwise(ArrayRef<const HostTensor *> in,
       return b.takeError();
     shape = *b;
   }
+  if (Error e = checkHostShape(shape, "the result"))
+    return std::move(e);
   std::vector<std::vector<int64_t>> maps;
   for (const HostTensor *t : in)
     maps.push_back(broadcastMap(t->shape, shape));
@@ -196,6 +218,8 @@ Expected<HostTensor> foldGather(const HostTensor &data, const HostTensor &indice
   std::vector<int64_t> shape(data.shape.begin(), data.shape.begin() + *axis);
   shape.insert(shape.end(), indices.shape.begin(), indices.shape.end());
   shape.insert(shape.end(), data.shape.begin() + *axis + 1, data.shape.end());
+  if (Error e = checkHostShape(shape, "the Gather result"))
+    return std::move(e);
   int64_t outer = product(ArrayRef<int64_t>(data.shape).take_front(*axis));
   int64_t inner = product(ArrayRef<int64_t>(data.shape).drop_front(*axis + 1));
   std::vector<int64_t> map;
@@ -283,6 +307,8 @@ Expected<HostTensor> foldConcat(ArrayRef<const HostTensor *> in, int64_t axisAtt
       if ((int64_t)d != *axis && t->shape[d] != shape[d])
         return fail("Concat inputs differ in dimension " + llvm::Twine(d));
     shape[*axis] += t->shape[*axis];
+    if (Error e = checkHostShape(shape, "the Concat result"))
+      return std::move(e);
   }
   HostTensor out;
   out.kind = in[0]->kind;
@@ -304,9 +330,13 @@ Expected<HostTensor> foldExpand(const HostTensor &data, const HostTensor &shapeT
   auto target = staticInts(shapeT, "Expand shape");
   if (!target)
     return target.takeError();
+  if (Error e = checkHostShape(*target, "the Expand shape"))
+    return std::move(e);
   auto shape = broadcastShapes(data.shape, *target);
   if (!shape)
     return shape.takeError();
+  if (Error e = checkHostShape(*shape, "the Expand result"))
+    return std::move(e);
   return remap(data, *shape, broadcastMap(data.shape, *shape));
 }
 
@@ -317,8 +347,13 @@ Expected<HostTensor> foldTile(const HostTensor &data, const HostTensor &repeatsT
   if (repeats->size() != data.shape.size())
     return fail("Tile repeats length differs from the rank");
   std::vector<int64_t> shape = data.shape;
-  for (size_t d = 0; d < shape.size(); ++d)
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if ((*repeats)[d] < 0 || (shape[d] && (*repeats)[d] > kMaxHostElements / shape[d]))
+      return fail("Tile repeats " + llvm::Twine((*repeats)[d]) + " is invalid");
     shape[d] *= (*repeats)[d];
+  }
+  if (Error e = checkHostShape(shape, "the Tile result"))
+    return std::move(e);
   std::vector<int64_t> inStrides = stridesOf(data.shape);
   int64_t n = product(shape), rank = shape.size();
   std::vector<int64_t> map(n), idx(rank, 0);
@@ -373,9 +408,10 @@ Expected<HostTensor> foldRange(const HostTensor &start, const HostTensor &limit,
   double s = start.data[0], e = limit.data[0], d = delta.data[0];
   if (d == 0)
     return fail("Range delta is 0");
-  int64_t n = std::max<int64_t>(0, (int64_t)std::ceil((e - s) / d));
-  if (n > (int64_t(1) << 26))
+  double count = std::ceil((e - s) / d);
+  if (!(count <= double(int64_t(1) << 26))) // also NaN
     return fail("Range produces too many elements");
+  int64_t n = std::max<int64_t>(0, (int64_t)count);
   HostTensor out;
   out.kind = start.kind;
   out.onnxType = start.onnxType;
@@ -644,9 +680,8 @@ swin::onnx_import::foldOp(StringRef op, int64_t opset,
         return v.takeError();
       value = *v;
     }
-    if (product(*shape) > (int64_t(1) << 28) ||
-        llvm::any_of(*shape, [](int64_t d) { return d < 0; }))
-      return fail("ConstantOfShape shape " + shapeToString(*shape) + " is invalid");
+    if (Error e = checkHostShape(*shape, "the ConstantOfShape result"))
+      return std::move(e);
     HostTensor out = value;
     out.shape = *shape;
     out.data.assign(product(*shape), value.data.empty() ? 0 : value.data[0]);

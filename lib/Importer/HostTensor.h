@@ -28,6 +28,18 @@
 namespace swin::onnx_import {
 
 /// The batch sizes the lanes are evaluated at.
+/// Most elements a tensor folded on the host (or an initializer) may have:
+/// far above any Swin constant (the largest, a 384x384 window-12 attention
+/// mask, has 3M), and a bound under which shape products cannot overflow.
+constexpr int64_t kMaxHostElements = int64_t(1) << 28;
+/// Highest rank the importer accepts (Swin's window partitions use 6).
+constexpr int64_t kMaxRank = 8;
+
+/// Checks a shape before a tensor of it is built: its rank, that no
+/// dimension is negative and that it has at most kMaxHostElements
+/// elements, without overflowing. `what` names the tensor in the message.
+llvm::Error checkHostShape(llvm::ArrayRef<int64_t> shape, const llvm::Twine &what);
+
 constexpr int kNumLanes = 3;
 constexpr int64_t kBatchLane[kNumLanes] = {2, 3, 1};
 

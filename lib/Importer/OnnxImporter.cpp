@@ -50,6 +50,10 @@ Error fail(const Twine &message) {
 }
 
 constexpr int64_t kDynamic = ShapedType::kDynamic;
+/// Most nodes (and initializers) a graph may have: Swin-L exports about
+/// 6,000; the bound keeps a hostile file from exhausting memory in the
+/// importer's maps before anything else is checked.
+constexpr int kMaxNodes = 200000;
 
 /// An ONNX value during import: a folded constant, a lazily decoded
 /// initializer, or a runtime SSA value.
@@ -115,11 +119,12 @@ public:
                const ::swin::ImportOptions &options)
       : context(context), builder(&context), path(path.str()), options(options) {}
 
-  Expected<OwningOpRef<ModuleOp>> run();
+  /// `contents`: the model's bytes, or none to read them from `path`.
+  Expected<OwningOpRef<ModuleOp>> run(std::optional<StringRef> contents);
 
 private:
   // Loading and validation.
-  Error loadModel();
+  Error loadModel(std::optional<StringRef> contents);
   Error validateModel();
   Expected<ArrayRef<char>> rawBytes(const onnx::TensorProto &t);
   Expected<HostTensor> decodeTensor(const onnx::TensorProto &t);
@@ -172,12 +177,16 @@ private:
 // Loading
 //===----------------------------------------------------------------------===//
 
-Error OnnxImporter::loadModel() {
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/false);
-  if (!buffer)
-    return fail("cannot read file: " + buffer.getError().message());
-  StringRef contents = (*buffer)->getBuffer();
+Error OnnxImporter::loadModel(std::optional<StringRef> given) {
+  std::unique_ptr<llvm::MemoryBuffer> file;
+  if (!given) {
+    auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                              /*RequiresNullTerminator=*/false);
+    if (!buffer)
+      return fail("cannot read file: " + buffer.getError().message());
+    file = std::move(*buffer);
+  }
+  StringRef contents = given ? *given : file->getBuffer();
   StringRef ext = llvm::sys::path::extension(path);
   if (ext == ".textproto" || ext == ".pbtxt") {
     // Collects the first error (and keeps protobuf from logging to stderr).
@@ -221,6 +230,12 @@ Error OnnxImporter::validateModel() {
     return fail("not a valid ONNX model: the graph is empty");
   if (model.graph().output_size() == 0)
     return fail("not a valid ONNX model: the graph has no outputs");
+  if (model.graph().node_size() > kMaxNodes)
+    return fail("the graph has " + Twine(model.graph().node_size()) +
+                " nodes, above the importer's limit of " + Twine(kMaxNodes));
+  if (model.graph().initializer_size() > kMaxNodes)
+    return fail("the graph has " + Twine(model.graph().initializer_size()) +
+                " initializers, above the importer's limit of " + Twine(kMaxNodes));
   return Error::success();
 }
 
@@ -249,8 +264,25 @@ Expected<ArrayRef<char>> OnnxImporter::rawBytes(const onnx::TensorProto &t) {
                 "' must stay inside the model's folder");
   auto &file = externalFiles[location];
   if (!file) {
-    llvm::SmallString<256> full(llvm::sys::path::parent_path(path));
+    llvm::SmallString<256> folder(llvm::sys::path::parent_path(path));
+    if (folder.empty())
+      folder = ".";
+    llvm::SmallString<256> full(folder);
     llvm::sys::path::append(full, location);
+    // A symbolic link (of the file or of a folder on its way) must not lead
+    // out of the model's folder either.
+    llvm::SmallString<256> realFolder, realFile;
+    if (!llvm::sys::fs::real_path(folder, realFolder) &&
+        !llvm::sys::fs::real_path(full, realFile)) {
+      llvm::sys::path::append(realFolder, "");
+      if (!StringRef(realFile).starts_with(realFolder))
+        return fail("tensor '" + t.name() + "': external data path '" + location +
+                    "' leads out of the model's folder (through a symbolic link)");
+    }
+    // Not a folder, nor a FIFO or device a read could block on forever.
+    if (llvm::sys::fs::exists(full) && !llvm::sys::fs::is_regular_file(full))
+      return fail("tensor '" + t.name() + "': external data path '" + location +
+                  "' is not a regular file");
     auto buffer = llvm::MemoryBuffer::getFile(full, false, false);
     if (!buffer)
       return fail("tensor '" + t.name() + "': cannot read external data '" + full +
@@ -277,15 +309,13 @@ Expected<HostTensor> OnnxImporter::decodeTensor(const onnx::TensorProto &t) {
     return fail("tensor '" + t.name() + "' has unsupported data type " + Twine(type));
   out.onnxType = type;
   out.kind = kindOfOnnxType(type);
+  out.shape.assign(t.dims().begin(), t.dims().end());
+  if (Error e = checkHostShape(out.shape, "tensor '" + t.name() + "'"))
+    return std::move(e);
   int64_t count = 1;
-  for (int64_t d : t.dims()) {
-    if (d < 0 || (d > 0 && count > std::numeric_limits<int64_t>::max() / 8 / d))
-      return fail("tensor '" + t.name() + "' has an invalid shape");
-    count *= d;
-    out.shape.push_back(d);
-  }
+  for (int64_t d : out.shape)
+    count *= d; // checked above: at most kMaxHostElements
   std::vector<double> &v = out.data;
-  v.reserve(count);
   auto raw = rawBytes(t);
   if (!raw)
     return raw.takeError();
@@ -303,6 +333,7 @@ Expected<HostTensor> OnnxImporter::decodeTensor(const onnx::TensorProto &t) {
       return fail("tensor '" + t.name() + "' has a partial element in its raw data");
     if (Error e = checkCount(raw->size() / elem))
       return e;
+    v.reserve(count);
     const char *p = raw->data();
     for (int64_t i = 0; i < count; ++i, p += elem) {
       switch (type) {
@@ -1586,9 +1617,9 @@ Expected<FunctionType> OnnxImporter::buildSignature() {
   return FunctionType::get(&context, {inputType}, {});
 }
 
-Expected<OwningOpRef<ModuleOp>> OnnxImporter::run() {
+Expected<OwningOpRef<ModuleOp>> OnnxImporter::run(std::optional<StringRef> contents) {
   auto withFile = [&](Error e) { return fail(path + ": " + llvm::toString(std::move(e))); };
-  if (Error e = loadModel())
+  if (Error e = loadModel(contents))
     return withFile(std::move(e));
   if (Error e = validateModel())
     return withFile(std::move(e));
@@ -1676,6 +1707,14 @@ Expected<OwningOpRef<ModuleOp>> importOnnxFile(MLIRContext &context, StringRef p
   if (options.imageHeight.has_value() != options.imageWidth.has_value())
     return fail(path + ": give both the image height and width, or neither");
   OnnxImporter importer(context, path, options);
-  return importer.run();
+  return importer.run(std::nullopt);
+}
+
+Expected<OwningOpRef<ModuleOp>> importOnnxBuffer(MLIRContext &context, StringRef contents,
+                                                 StringRef path, const ImportOptions &options) {
+  if (options.imageHeight.has_value() != options.imageWidth.has_value())
+    return fail(path + ": give both the image height and width, or neither");
+  OnnxImporter importer(context, path, options);
+  return importer.run(contents);
 }
 } // namespace swin

@@ -15,8 +15,11 @@
  * The header needs no CUDA headers: a stream is passed as `void *`
  * (a cudaStream_t), NULL for the legacy default stream.
  *
- * An engine is not thread-safe: call it from one host thread at a time
- * (engines are independent: one per thread or stream is fine).
+ * Threads: an engine may be called from several host threads; it
+ * serialises their calls (each waits for the previous call to be enqueued,
+ * and their work runs on the device in that order). Only swinrt_destroy
+ * must not overlap another call on the same engine. Engines are
+ * independent: one per thread or stream runs concurrently.
  *
  *===----------------------------------------------------------------------===*/
 #ifndef SWINRT_H

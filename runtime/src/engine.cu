@@ -102,11 +102,13 @@ swinrt_status mapWeights(const std::string &path, MappedWeights &mapped) {
     return fail(SWINRT_ERROR_IO, "%s: not a regular file", path.c_str());
   }
   uint64_t size = (uint64_t)st.st_size;
-  if (size < SWINW_HEADER_BYTES) {
+  char message[512];
+  if (size < SWINW_HEADER_BYTES) { // mmap refuses an empty file
+    char head[SWINW_HEADER_BYTES];
+    ssize_t got = read(fd, head, sizeof(head));
     close(fd);
-    return fail(SWINRT_ERROR_WEIGHTS,
-                "%s: truncated weights file: %llu bytes, less than its %u-byte header",
-                path.c_str(), (unsigned long long)size, SWINW_HEADER_BYTES);
+    swinw_validate(head, got > 0 ? (uint64_t)got : 0, nullptr, message, sizeof(message), nullptr);
+    return fail(SWINRT_ERROR_WEIGHTS, "%s: %s", path.c_str(), message);
   }
   void *map = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   close(fd);
@@ -115,46 +117,13 @@ swinrt_status mapWeights(const std::string &path, MappedWeights &mapped) {
   mapped.map = map;
   mapped.size = size;
 
-  swinw_header header;
-  memcpy(&header, map, sizeof(header));
-  if (memcmp(header.magic, SWINW_MAGIC, 8) != 0)
-    return fail(SWINRT_ERROR_WEIGHTS, "%s: not a swin weights file (bad magic)",
-                path.c_str());
-  if (header.version != SWINW_VERSION)
-    return fail(SWINRT_ERROR_WEIGHTS,
-                "%s: weights format version %u, this runtime reads version %u",
-                path.c_str(), header.version, SWINW_VERSION);
-  if (header.header_bytes != SWINW_HEADER_BYTES ||
-      swinw_checksum(&header, offsetof(swinw_header, header_checksum)) !=
-          header.header_checksum)
-    return fail(SWINRT_ERROR_WEIGHTS, "%s: corrupt weights header (checksum mismatch)",
-                path.c_str());
-  if (header.model_hash != kModel.modelHash)
-    return fail(SWINRT_ERROR_WEIGHTS,
-                "%s: the weights belong to another model (hash %016llx, this library "
-                "is %016llx)",
-                path.c_str(), (unsigned long long)header.model_hash,
-                (unsigned long long)kModel.modelHash);
-  if (header.payload_bytes != kModel.weightsBytes)
-    return fail(SWINRT_ERROR_WEIGHTS,
-                "%s: the header declares %llu bytes of weights, the library expects %llu",
-                path.c_str(), (unsigned long long)header.payload_bytes,
-                (unsigned long long)kModel.weightsBytes);
-  if (size != SWINW_HEADER_BYTES + header.payload_bytes)
-    return fail(SWINRT_ERROR_WEIGHTS,
-                "%s: %s weights file: %llu bytes, expected %llu", path.c_str(),
-                size < SWINW_HEADER_BYTES + header.payload_bytes ? "truncated"
-                                                                 : "oversized",
-                (unsigned long long)size,
-                (unsigned long long)(SWINW_HEADER_BYTES + header.payload_bytes));
-  const char *payload = (const char *)map + SWINW_HEADER_BYTES;
-  uint64_t checksum = swinw_checksum(payload, header.payload_bytes);
-  if (checksum != header.payload_checksum || checksum != kModel.payloadChecksum)
-    return fail(SWINRT_ERROR_WEIGHTS,
-                "%s: weights checksum mismatch (file altered or from another compile)",
-                path.c_str());
+  swinw_expected expected{kModel.modelHash, kModel.weightsBytes, kModel.payloadChecksum,
+                          (int32_t)kModel.precision};
+  const char *payload = nullptr;
+  if (swinw_validate(map, size, &expected, message, sizeof(message), &payload) != SWINW_OK)
+    return fail(SWINRT_ERROR_WEIGHTS, "%s: %s", path.c_str(), message);
   mapped.payload = payload;
-  mapped.payloadBytes = header.payload_bytes;
+  mapped.payloadBytes = kModel.weightsBytes;
   return SWINRT_OK;
 }
 
@@ -376,6 +345,7 @@ swinrt_status swinrt_run_on_stream(swinrt_engine *engine, void *streamHandle,
     return fail(SWINRT_ERROR_INVALID_ARGUMENT,
                 "output dtype %d is not FLOAT32 or FLOAT16", (int)outputType);
   Engine &e = *engine;
+  std::lock_guard<std::recursive_mutex> hold(e.lock);
   DeviceScope scope(e.device);
   SWINRT_CUDA(scope.error());
   auto stream = (cudaStream_t)streamHandle;
@@ -427,6 +397,7 @@ swinrt_status swinrt_run_host(swinrt_engine *engine, const void *input,
   if (!output)
     return fail(SWINRT_ERROR_INVALID_ARGUMENT, "output is null");
   Engine &e = *engine;
+  std::lock_guard<std::recursive_mutex> hold(e.lock);
   DeviceScope scope(e.device);
   SWINRT_CUDA(scope.error());
   if (!e.stageInput) {
@@ -453,6 +424,7 @@ swinrt_status swinrt_benchmark(swinrt_engine *engine, int batch, int iterations,
     return fail(SWINRT_ERROR_INVALID_ARGUMENT, "median_ms or min_ms is null");
   SWINRT_TRY(checkTimingArguments(engine, batch, iterations));
   Engine &e = *engine;
+  std::lock_guard<std::recursive_mutex> hold(e.lock);
   DeviceScope scope(e.device);
   SWINRT_CUDA(scope.error());
   SWINRT_TRY(ensureOwnBuffers(e));
@@ -491,6 +463,7 @@ swinrt_status swinrt_profile(swinrt_engine *engine, int batch, int iterations, d
     return fail(SWINRT_ERROR_INVALID_ARGUMENT, "ms is null");
   SWINRT_TRY(checkTimingArguments(engine, batch, iterations));
   Engine &e = *engine;
+  std::lock_guard<std::recursive_mutex> hold(e.lock);
   DeviceScope scope(e.device);
   SWINRT_CUDA(scope.error());
   SWINRT_TRY(ensureOwnBuffers(e));

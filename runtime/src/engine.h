@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <map>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,6 +37,10 @@ struct GemmPlan {
 };
 
 struct Engine {
+  // Serialises the API's calls on this engine, so several host threads may
+  // share it (recursive: swinrt_run_host and swinrt_benchmark call
+  // swinrt_run). Their work is ordered on the device as the calls are.
+  std::recursive_mutex lock;
   int device = 0;
   std::string modelDir;
   cudaStream_t stream = nullptr; // swinrt_run's stream

@@ -424,6 +424,7 @@ swinrt_status swinrt_autotune(swinrt_engine *engine, int batch, int candidates,
     return fail(SWINRT_ERROR_INVALID_ARGUMENT, "candidates must be in [1, %d], not %d",
                 kMaxCandidates, candidates);
   Engine &e = *engine;
+  std::lock_guard<std::recursive_mutex> hold(e.lock);
   DeviceScope scope(e.device);
   SWINRT_CUDA(scope.error());
 

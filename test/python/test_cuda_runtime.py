@@ -1,6 +1,6 @@
 """The compiled library's checks that need no GPU: libswinrt validates the
-weights file (magic, version, model, size, checksum) before it touches a
-device, reports a missing device cleanly, and swin-run and the Python
+weights file (magic, version, model, size, section table, each section's
+checksum) before it touches a device, reports a missing device cleanly, and swin-run and the Python
 Engine turn every failure into one message and a status. Needs nvcc to
 build the library; skipped without it."""
 
@@ -24,6 +24,37 @@ pytestmark = pytest.mark.skipif(NVCC is None, reason="nvcc not found: the librar
 
 MODEL = FIXTURES / "timm_legacy" / "model.onnx"
 HEADER_BYTES = 128
+SECTION_BYTES = 80
+
+
+def _checksum(data: bytes) -> int:
+    """swinw_checksum (runtime/include/swinrt/weights_format.h)."""
+    mask, h = (1 << 64) - 1, 0xcbf29ce484222325
+    words = len(data) // 8
+    for (w,) in struct.iter_unpack("<Q", data[:8 * words]):
+        h = ((h ^ w) * 0x100000001b3) & mask
+    for c in data[8 * words:]:
+        h = ((h ^ c) * 0x100000001b3) & mask
+    return h
+
+
+def _layout(data: bytes) -> tuple[int, int, list[tuple[str, int, int]]]:
+    """(payload offset, payload bytes, [(name, offset, bytes)]) of a weights file."""
+    payload_bytes, = struct.unpack_from("<Q", data, 16)
+    count, = struct.unpack_from("<I", data, 44)
+    payload_offset, = struct.unpack_from("<Q", data, 48)
+    sections = []
+    for i in range(count):
+        name, offset, size, _ = struct.unpack_from("<56sQQQ", data, HEADER_BYTES + SECTION_BYTES * i)
+        sections.append((name.rstrip(b"\0").decode(), offset, size))
+    return payload_offset, payload_bytes, sections
+
+
+def _reseal(data: bytearray) -> None:
+    """Recomputes the table and header checksums after an edit, as a forger would."""
+    count, = struct.unpack_from("<I", data, 44)
+    struct.pack_into("<Q", data, 56, _checksum(bytes(data[HEADER_BYTES:HEADER_BYTES + SECTION_BYTES * count])))
+    struct.pack_into("<Q", data, 120, _checksum(bytes(data[:120])))
 
 
 def _has_gpu() -> bool:
@@ -77,7 +108,15 @@ def test_folder_layout(library):
     assert not list(library.parent.glob("*.partial-*")), "staging folder left behind"
     header = (library / "model.swinw").read_bytes()[:16]
     assert header[:8] == b"SWINWTS\0"
-    assert struct.unpack("<II", header[8:16]) == (1, HEADER_BYTES)
+    assert struct.unpack("<II", header[8:16]) == (2, HEADER_BYTES)
+    data = (library / "model.swinw").read_bytes()
+    payload_offset, payload_bytes, sections = _layout(data)
+    assert len(data) == payload_offset + payload_bytes
+    assert len(sections) > 10 and all(name for name, _, _ in sections)
+    for name, offset, size in sections:
+        assert offset % 256 == 0 and offset + size <= payload_bytes, name
+    # Sections are named after the ONNX nodes their weights came from.
+    assert any("patch_embed" in name for name, _, _ in sections), sections[:5]
 
 
 @pytest.mark.skipif(_has_gpu(), reason="a GPU is present: the no-device path cannot be shown")
@@ -91,9 +130,13 @@ def test_no_device_is_reported(tools, library, tmp_path):
     ("truncate", "truncated weights file"),
     ("header_only", "truncated weights file"),
     ("tiny", "less than its 128-byte header"),
-    ("flip_payload", "weights checksum mismatch"),
+    ("empty", "truncated weights file: 0 bytes"),
+    ("flip_section", "is damaged: checksum mismatch"),
+    ("flip_padding", "weights checksum mismatch outside every section"),
+    ("flip_table", "corrupt section table (checksum mismatch)"),
+    ("forged_section", "is misplaced in the"),
     ("magic", "not a swin weights file (bad magic)"),
-    ("version", "weights format version 9, this runtime reads version 1"),
+    ("version", "weights format version 9, this runtime reads version 2"),
     ("header_byte", "corrupt weights header (checksum mismatch)"),
     ("append", "oversized weights file"),
     ("missing", "cannot open the weights file"),
@@ -108,8 +151,23 @@ def test_bad_weights_file_is_refused(tools, library, tmp_path, damage, message):
         data = data[:HEADER_BYTES]
     elif damage == "tiny":
         data = data[:50]
-    elif damage == "flip_payload":
-        data[HEADER_BYTES + len(data) // 2] ^= 0x40
+    elif damage == "empty":
+        data = b""
+    elif damage in ("flip_section", "flip_padding", "forged_section"):
+        payload_offset, payload_bytes, sections = _layout(bytes(data))
+        name, offset, size = sections[len(sections) // 2]
+        if damage == "flip_section":
+            data[payload_offset + offset + size // 2] ^= 0x40
+            message = f"'{name}' ({size} bytes at payload offset {offset}) is damaged"
+        elif damage == "flip_padding":
+            gap = next(o + s for _, o, s in sections if (o + s) % 256)
+            data[payload_offset + gap] ^= 0x40
+        else:
+            entry = HEADER_BYTES + SECTION_BYTES * (len(sections) // 2)
+            struct.pack_into("<Q", data, entry + 56, payload_bytes + 256)
+            _reseal(data)
+    elif damage == "flip_table":
+        data[HEADER_BYTES + 5] ^= 1
     elif damage == "magic":
         data[0:8] = b"NOTSWIN\0"
     elif damage == "version":
@@ -195,7 +253,7 @@ def test_python_engine_raises_with_the_status(library, tmp_path):
     with pytest.raises(SwinRuntimeError) as error:
         Engine(folder)
     assert error.value.status == 5  # SWINRT_ERROR_WEIGHTS
-    assert "weights checksum mismatch" in str(error.value)
+    assert "model.swinw: " in str(error.value) and "checksum mismatch" in str(error.value)
     if not _has_gpu():
         with pytest.raises(SwinRuntimeError) as error:
             Engine(library)

@@ -32,6 +32,13 @@ llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 importOnnxFile(mlir::MLIRContext &context, llvm::StringRef path,
                const ImportOptions &options);
 
+/// importOnnxFile on bytes already in memory. `path` names the model in
+/// messages, picks the format by its extension and is the folder external
+/// data is looked up in.
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+importOnnxBuffer(mlir::MLIRContext &context, llvm::StringRef contents, llvm::StringRef path,
+                 const ImportOptions &options);
+
 } // namespace swin
 
 #endif // SWIN_IMPORTER_ONNXIMPORTER_H

@@ -283,6 +283,24 @@ struct Buffer {
 
 enum class WeightKind { Storage, Float };
 
+/// The ONNX node a location names (a NameLoc, or the first inside a fused
+/// location), or "" where it names none.
+static std::string nodeName(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (std::string name = nodeName(inner); !name.empty())
+        return name;
+  return "";
+}
+
+/// The ONNX node an op came from, else the op's name.
+static std::string locationName(Operation *op) {
+  std::string name = nodeName(op->getLoc());
+  return name.empty() ? op->getName().getStringRef().str() : name;
+}
+
 class Emitter {
 public:
   Emitter(ModuleOp module, const EmitOptions &options) : module(module), options(options) {
@@ -333,10 +351,23 @@ private:
   /// a constant.
   llvm::Expected<std::vector<float>> constantOperand(Operation *user, Value value,
                                                      StringRef notConstant);
-  /// Appends `bytes` to the weights payload at the next aligned offset.
-  uint64_t appendPayload(const void *data, size_t bytes);
+  /// Appends `bytes` to the weights payload at the next aligned offset, as
+  /// the section `name` of the weights file.
+  uint64_t appendPayload(const void *data, size_t bytes, const llvm::Twine &name);
+  /// appendPayload of a table the op being lowered needs: named after it.
+  /// The section name of the weight `value`: the ONNX node its constant
+  /// came from, else the op being lowered.
+  std::string constantName(Value value) {
+    if (auto dequantize = value.getDefiningOp<ops::DequantizeOp>())
+      value = dequantize.getInput();
+    std::string name = value.getDefiningOp() ? nodeName(value.getDefiningOp()->getLoc()) : "";
+    return name.empty() ? loweringName + " weight" : name;
+  }
+  uint64_t appendOpTable(const void *data, size_t bytes, StringRef what) {
+    return appendPayload(data, bytes, llvm::Twine(loweringName) + " " + what);
+  }
   /// Appends float values in the weight's form (float, or the storage type).
-  uint64_t appendWeightValues(ArrayRef<float> values, WeightKind kind);
+  uint64_t appendWeightValues(ArrayRef<float> values, WeightKind kind, const llvm::Twine &name);
   llvm::Expected<uint64_t> weight(Operation *user, Value value, WeightKind kind);
   /// The bytes of a quantized weight (a dequantize of an 8-bit constant).
   llvm::Expected<std::vector<char>> quantizedWeightBytes(Operation *user,
@@ -481,6 +512,8 @@ private:
   llvm::DenseSet<Operation *> fusedAway; // lowered as part of an earlier op
   std::vector<Buffer> buffers;
   std::vector<char> payload;
+  std::vector<swinw_section> sections; // one per appendPayload, in offset order
+  std::string loweringName;            // the op being lowered, for section names
   llvm::DenseMap<std::pair<Value, int>, uint64_t> weightOffsets;
   // Weights the engine derives on the device at load time (expandWeights),
   // placed after the payload: their size and the launches that fill them.
@@ -628,14 +661,15 @@ std::optional<float> Emitter::pointScale(ops::QuantizeOp point) const {
   return tensorScale(point.getScales(), point.getAxis());
 }
 
-uint64_t Emitter::appendWeightValues(ArrayRef<float> values, WeightKind kind) {
+uint64_t Emitter::appendWeightValues(ArrayRef<float> values, WeightKind kind,
+                                     const llvm::Twine &name) {
   if (kind == WeightKind::Float || storageBytes == 4)
-    return appendPayload(values.data(), values.size() * sizeof(float));
+    return appendPayload(values.data(), values.size() * sizeof(float), name);
   bool bf16 = options.precision == Precision::Bf16;
   std::vector<uint16_t> bits(values.size());
   for (size_t i = 0; i < values.size(); ++i)
     bits[i] = bf16 ? floatToBf16Bits(values[i]) : floatToHalfBits(values[i]);
-  return appendPayload(bits.data(), bits.size() * sizeof(uint16_t));
+  return appendPayload(bits.data(), bits.size() * sizeof(uint16_t), name);
 }
 
 llvm::Expected<uint64_t> Emitter::weight(Operation *user, Value value, WeightKind kind) {
@@ -648,13 +682,14 @@ llvm::Expected<uint64_t> Emitter::weight(Operation *user, Value value, WeightKin
     auto bytes = quantizedWeightBytes(user, dequantize);
     if (!bytes)
       return bytes.takeError();
-    return weightOffsets[key] = appendPayload(bytes->data(), bytes->size());
+    return weightOffsets[key] =
+               appendPayload(bytes->data(), bytes->size(), constantName(value));
   }
   auto values = constantOperand(
       user, value, "the CUDA backend needs this operand to be a constant (a weight)");
   if (!values)
     return values.takeError();
-  uint64_t offset = appendWeightValues(*values, kind);
+  uint64_t offset = appendWeightValues(*values, kind, constantName(value));
   weightOffsets[key] = offset;
   return offset;
 }
@@ -736,7 +771,7 @@ llvm::Expected<Emitter::GemmWeight> Emitter::gemmWeight(Operation *user, Value v
 uint64_t Emitter::gemmScales(float weightScale, float inputScale, float outputInverse) {
   // swinrt::GemmScales: three floats, each at the start of 16 bytes.
   float block[12] = {weightScale, 0, 0, 0, inputScale, 0, 0, 0, outputInverse, 0, 0, 0};
-  return appendPayload(block, sizeof(block));
+  return appendOpTable(block, sizeof(block), "fp8 scales");
 }
 
 llvm::Error Emitter::lowerDequantize(ops::DequantizeOp op) {
@@ -774,11 +809,20 @@ llvm::Error Emitter::lowerQuantize(ops::QuantizeOp op) {
   return llvm::Error::success();
 }
 
-uint64_t Emitter::appendPayload(const void *data, size_t bytes) {
+uint64_t Emitter::appendPayload(const void *data, size_t bytes, const llvm::Twine &name) {
   uint64_t offset = alignTo(payload.size(), SWINW_ALIGNMENT);
   payload.resize(offset);
   const char *begin = static_cast<const char *>(data);
   payload.insert(payload.end(), begin, begin + bytes);
+  swinw_section section{};
+  std::string text = name.str();
+  // Too long a name keeps its end: the layer and the tensor's role.
+  StringRef kept = StringRef(text).take_back(SWINW_SECTION_NAME_BYTES - 1);
+  std::memcpy(section.name, kept.data(), kept.size());
+  section.offset = offset;
+  section.bytes = bytes;
+  section.checksum = swinw_checksum(begin, bytes);
+  sections.push_back(section);
   return offset;
 }
 
@@ -791,7 +835,7 @@ llvm::Expected<Emitter::PackedMask> Emitter::maskGroups(Operation *user, Value m
   auto derived = deriveMaskGroups(*values, type.getDimSize(0), type.getDimSize(1));
   if (!derived)
     return opError(user, llvm::toString(derived.takeError()));
-  return PackedMask{appendPayload(derived->groups.data(), derived->groups.size()),
+  return PackedMask{appendOpTable(derived->groups.data(), derived->groups.size(), "mask groups"),
                     derived->value};
 }
 
@@ -805,11 +849,13 @@ llvm::Expected<uint64_t> Emitter::tiledPositionBias(Operation *user, Value bias)
   // The file keeps the compact form; the engine expands it into the derived
   // region once, at load time (expandWeights).
   CompactPositionBias compact = compactPositionBias(*values, heads, n);
-  uint64_t table = appendPayload(compact.table.data(), compact.table.size() * sizeof(float));
+  uint64_t table = appendOpTable(compact.table.data(), compact.table.size() * sizeof(float),
+                                 "position bias table");
   auto [found, inserted] = positionIndexOffsets.try_emplace(compact.index, 0);
   if (inserted)
     found->second =
-        appendPayload(compact.index.data(), compact.index.size() * sizeof(uint32_t));
+        appendOpTable(compact.index.data(), compact.index.size() * sizeof(uint32_t),
+                      "position index");
   uint64_t tiles = alignTo(derivedBytes, SWINW_ALIGNMENT);
   int64_t floats = swinrt::tiledPositionBiasFloats(heads, n);
   derivedBytes = tiles + floats * sizeof(float);
@@ -901,7 +947,7 @@ uint64_t Emitter::int8Alpha(const GemmInput &x, const GemmWeight &w) {
   std::vector<float> alpha(w.scales);
   for (float &a : alpha)
     a *= *x.scale;
-  return found->second = appendPayload(alpha.data(), alpha.size() * sizeof(float));
+  return found->second = appendOpTable(alpha.data(), alpha.size() * sizeof(float), "int8 alpha");
 }
 
 /// The dequantize of `result`'s sole quantize point, where both have one
@@ -942,7 +988,8 @@ llvm::Expected<uint64_t> Emitter::permutedMlpWeight(ops::ResidualLinearOp fc2) {
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t k = 0; k < h; ++k)
       permuted[r * h + k] = (*bytes)[r * h + swinrt::mlpHiddenOrder(static_cast<int>(k))];
-  return appendPayload(permuted.data(), permuted.size());
+  return appendPayload(permuted.data(), permuted.size(),
+                       constantName(fc2.getWeight()) + " (permuted)");
 }
 
 ops::WindowAttentionOp Emitter::fusableQkvPartner(ops::NormPartitionOp op) {
@@ -1127,7 +1174,8 @@ llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
       wqkv.scales[col] *= inverse;
       (*values)[col] *= inverse;
     }
-    bqkv = appendWeightValues(*values, WeightKind::Storage);
+    bqkv = appendWeightValues(*values, WeightKind::Storage,
+                              constantName(op.getQkvBias()) + " (q, k, v scaled)");
   } else {
     SWIN_TRY_WEIGHT(plain, op, op.getQkvBias(), WeightKind::Storage);
     bqkv = plain;
@@ -1580,6 +1628,7 @@ llvm::Expected<CudaModel> Emitter::run() {
   for (Operation &op : func.getBody().front()) {
     if (fusedAway.contains(&op) || isa<ops::ConstantOp>(op))
       continue;
+    loweringName = locationName(&op);
     for (Value operand : op.getOperands()) {
       if (!isWeight(operand) && operand != input && !valueBuffer.count(operand))
         return opError(&op, "reads a value the CUDA backend did not produce");
@@ -1659,6 +1708,12 @@ llvm::Expected<CudaModel> Emitter::run() {
   model.int8GemmClasses.assign(int8GemmClasses.begin(), int8GemmClasses.end());
   model.flopsPerImage = flopsPerImage;
 
+  if (sections.size() > SWINW_MAX_SECTIONS)
+    return llvm::createStringError("the model has " + std::to_string(sections.size()) +
+                                   " weight tensors, more than the weights format's " +
+                                   std::to_string(SWINW_MAX_SECTIONS));
+  const char *table = reinterpret_cast<const char *>(sections.data());
+  size_t tableBytes = sections.size() * sizeof(swinw_section);
   swinw_header header{};
   std::memcpy(header.magic, SWINW_MAGIC, 8);
   header.version = SWINW_VERSION;
@@ -1667,9 +1722,14 @@ llvm::Expected<CudaModel> Emitter::run() {
   header.payload_checksum = payloadChecksum;
   header.model_hash = modelHash;
   header.precision = static_cast<uint32_t>(options.precision);
+  header.section_count = sections.size();
+  header.payload_offset = swinw_payload_offset(sections.size());
+  header.table_checksum = swinw_checksum(table, tableBytes);
   header.header_checksum = swinw_checksum(&header, offsetof(swinw_header, header_checksum));
-  model.weights.resize(SWINW_HEADER_BYTES);
-  std::memcpy(model.weights.data(), &header, SWINW_HEADER_BYTES);
+  model.weights.assign(reinterpret_cast<const char *>(&header),
+                       reinterpret_cast<const char *>(&header) + SWINW_HEADER_BYTES);
+  model.weights.insert(model.weights.end(), table, table + tableBytes);
+  model.weights.resize(header.payload_offset);
   model.weights.insert(model.weights.end(), payload.begin(), payload.end());
   return model;
 }
