@@ -24,6 +24,7 @@
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -54,6 +55,9 @@ constexpr int64_t kDynamic = ShapedType::kDynamic;
 /// 6,000; the bound keeps a hostile file from exhausting memory in the
 /// importer's maps before anything else is checked.
 constexpr int kMaxNodes = 200000;
+/// Most elements per image of a tensor computed at run time (the batch
+/// dimension counts once): Swin-L at 384 peaks at about 10^7.
+constexpr int64_t kMaxRuntimeElements = int64_t(1) << 32;
 
 /// An ONNX value during import: a folded constant, a lazily decoded
 /// initializer, or a runtime SSA value.
@@ -499,6 +503,25 @@ Error OnnxImporter::verifyOp(Operation *op) {
     op->erase();
     return fail(message.empty() ? "invalid op" : message);
   }
+  // Bound what later shape arithmetic (lanes, evaluator, emitter) multiplies.
+  for (Type type : op->getResultTypes()) {
+    auto shaped = cast<RankedTensorType>(type);
+    int64_t elements = 1;
+    bool tooLarge = shaped.getRank() > kMaxRank;
+    for (int64_t d : shaped.getShape())
+      if (d != kDynamic)
+        tooLarge = tooLarge || llvm::MulOverflow(elements, d, elements) ||
+                   elements > kMaxRuntimeElements;
+    if (tooLarge) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      shaped.print(os);
+      op->erase();
+      return fail("the result " + text + " is larger than the importer's limit (rank " +
+                  Twine(kMaxRank) + ", " + Twine(kMaxRuntimeElements) +
+                  " elements per image)");
+    }
+  }
   return Error::success();
 }
 
@@ -546,6 +569,9 @@ OnnxImporter::reshape(ImportedValue &in, std::vector<Lanes> target, Location loc
   Lanes count = Lanes::uniform(1);
   for (int64_t d = 0; d < inType.getRank(); ++d)
     count *= dimLanes(in, d);
+  if ((int64_t)target.size() > kMaxRank)
+    return fail("Reshape to rank " + Twine(target.size()) + ", above the limit of " +
+                Twine(kMaxRank));
   auto laneShape = [&](int lane) {
     std::vector<int64_t> s;
     for (const Lanes &t : target)
@@ -558,8 +584,9 @@ OnnxImporter::reshape(ImportedValue &in, std::vector<Lanes> target, Location loc
     for (size_t i = 0; i < target.size(); ++i) {
       if (target[i][lane] == -1)
         infer = i;
-      else
-        known *= target[i][lane];
+      else if (target[i][lane] < 0 || llvm::MulOverflow(known, target[i][lane], known))
+        return fail("cannot reshape " + shapeToString(inType.getShape()) + " to " +
+                    shapeToString(laneShape(lane)) + ": invalid or overflowing dimensions");
     }
     if (infer >= 0) {
       if (known == 0 || count[lane] % known)
