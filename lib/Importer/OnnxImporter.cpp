@@ -505,7 +505,9 @@ Error OnnxImporter::verifyOp(Operation *op) {
   }
   // Bound what later shape arithmetic (lanes, evaluator, emitter) multiplies.
   for (Type type : op->getResultTypes()) {
-    auto shaped = cast<RankedTensorType>(type);
+    auto shaped = dyn_cast<RankedTensorType>(type);
+    if (!shaped)
+      continue;
     int64_t elements = 1;
     bool tooLarge = shaped.getRank() > kMaxRank;
     for (int64_t d : shaped.getShape())
