@@ -80,7 +80,6 @@ struct MappedWeights {
   void *map = nullptr;
   size_t size = 0;
   const char *payload = nullptr;
-  uint64_t payloadBytes = 0;
   MappedWeights() = default;
   MappedWeights(const MappedWeights &) = delete;
   MappedWeights &operator=(const MappedWeights &) = delete;
@@ -123,7 +122,6 @@ swinrt_status mapWeights(const std::string &path, MappedWeights &mapped) {
   if (swinw_validate(map, size, &expected, message, sizeof(message), &payload) != SWINW_OK)
     return fail(SWINRT_ERROR_WEIGHTS, "%s: %s", path.c_str(), message);
   mapped.payload = payload;
-  mapped.payloadBytes = kModel.weightsBytes;
   return SWINRT_OK;
 }
 
@@ -301,8 +299,8 @@ swinrt_status swinrt_create(const char *modelDir, int device, void *stream,
                   "the library is built for %s; device %d (%s) is sm_%d%d", kModel.archs,
                   device, prop.name, prop.major, prop.minor);
     SWINRT_TRY(init);
-    SWINRT_CUDA(cudaMalloc(&e->weights, weights.payloadBytes + kModel.derivedWeightsBytes));
-    SWINRT_CUDA(cudaMemcpy(e->weights, weights.payload, weights.payloadBytes,
+    SWINRT_CUDA(cudaMalloc(&e->weights, kModel.weightsBytes + kModel.derivedWeightsBytes));
+    SWINRT_CUDA(cudaMemcpy(e->weights, weights.payload, kModel.weightsBytes,
                            cudaMemcpyHostToDevice));
     SWINRT_TRY(kModel.expandWeights(e->weights));
     SWINRT_CUDA(cudaStreamSynchronize(nullptr));

@@ -354,7 +354,6 @@ private:
   /// Appends `bytes` to the weights payload at the next aligned offset, as
   /// the section `name` of the weights file.
   uint64_t appendPayload(const void *data, size_t bytes, const llvm::Twine &name);
-  /// appendPayload of a table the op being lowered needs: named after it.
   /// The section name of the weight `value`: the ONNX node its constant
   /// came from, else the op being lowered.
   std::string constantName(Value value) {
@@ -363,6 +362,7 @@ private:
     std::string name = value.getDefiningOp() ? nodeName(value.getDefiningOp()->getLoc()) : "";
     return name.empty() ? loweringName + " weight" : name;
   }
+  /// appendPayload of a table the op being lowered needs: named after it.
   uint64_t appendOpTable(const void *data, size_t bytes, StringRef what) {
     return appendPayload(data, bytes, llvm::Twine(loweringName) + " " + what);
   }
