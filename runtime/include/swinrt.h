@@ -21,6 +21,17 @@
  * must not overlap another call on the same engine. Engines are
  * independent: one per thread or stream runs concurrently.
  *
+ * Debug settings, read from the environment by swinrt_create (an unknown
+ * value makes it fail with SWINRT_ERROR_INVALID_ARGUMENT):
+ *   SWINRT_GEMM=reference  every GEMM runs as a plain CUDA kernel (one
+ *       thread per output, fp32 accumulation) instead of cuBLASLt or
+ *       CUTLASS: much slower, but all its loads and stores are ones that
+ *       compute-sanitizer's initcheck tracks. "auto" (the default) is the
+ *       normal choice.
+ *   SWINRT_INJECT_FAULT=graph-capture  every CUDA graph capture fails (a
+ *       call that is illegal while capturing invalidates it), to test the
+ *       fallback: the engine says so once on stderr and runs eagerly.
+ *
  *===----------------------------------------------------------------------===*/
 #ifndef SWINRT_H
 #define SWINRT_H

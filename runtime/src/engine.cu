@@ -15,6 +15,7 @@
 #include <cstdarg>
 #include <cstddef>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <string>
@@ -122,6 +123,25 @@ swinrt_status mapWeights(const std::string &path, MappedWeights &mapped) {
   if (swinw_validate(map, size, &expected, message, sizeof(message), &payload) != SWINW_OK)
     return fail(SWINRT_ERROR_WEIGHTS, "%s: %s", path.c_str(), message);
   mapped.payload = payload;
+  return SWINRT_OK;
+}
+
+/// The engine's debug settings from the environment (see swinrt.h); an
+/// unknown value is refused rather than ignored.
+swinrt_status readDebugSettings(DebugSettings &settings) {
+  if (const char *gemm = getenv("SWINRT_GEMM"); gemm && *gemm) {
+    if (strcmp(gemm, "reference") == 0)
+      settings.referenceGemm = true;
+    else if (strcmp(gemm, "auto") != 0)
+      return fail(SWINRT_ERROR_INVALID_ARGUMENT,
+                  "SWINRT_GEMM='%s' is neither 'auto' nor 'reference'", gemm);
+  }
+  if (const char *fault = getenv("SWINRT_INJECT_FAULT"); fault && *fault) {
+    if (strcmp(fault, "graph-capture") != 0)
+      return fail(SWINRT_ERROR_INVALID_ARGUMENT,
+                  "SWINRT_INJECT_FAULT='%s' is not 'graph-capture'", fault);
+    settings.injectCaptureFault = true;
+  }
   return SWINRT_OK;
 }
 
@@ -273,7 +293,10 @@ swinrt_status swinrt_create(const char *modelDir, int device, void *stream,
   if (device < 0)
     return fail(SWINRT_ERROR_INVALID_ARGUMENT, "device %d is negative", device);
 
-  // The weights file is checked before any device is touched.
+  // The settings and the weights file are checked before any device is
+  // touched.
+  DebugSettings settings;
+  SWINRT_TRY(readDebugSettings(settings));
   MappedWeights weights;
   SWINRT_TRY(mapWeights(std::string(modelDir) + "/model.swinw", weights));
   int count = 0;
@@ -288,6 +311,8 @@ swinrt_status swinrt_create(const char *modelDir, int device, void *stream,
   auto *e = new swinrt_engine();
   e->device = device;
   e->modelDir = modelDir;
+  e->referenceGemm = settings.referenceGemm;
+  e->injectCaptureFault = settings.injectCaptureFault;
   DeviceScope scope(device);
   swinrt_status status = [&]() -> swinrt_status {
     SWINRT_CUDA(scope.error());
@@ -361,6 +386,11 @@ swinrt_status swinrt_run_on_stream(swinrt_engine *engine, void *streamHandle,
     Exec capture = e.exec(e.captureStream);
     SWINRT_CUDA(cudaStreamBeginCapture(e.captureStream, cudaStreamCaptureModeThreadLocal));
     swinrt_status body = kModel.body(capture, batch);
+    if (e.injectCaptureFault && body == SWINRT_OK)
+      // A call that is illegal while capturing: CUDA itself invalidates the
+      // capture, so the real failure path runs.
+      if (cudaError_t illegal = cudaStreamSynchronize(e.captureStream); illegal != cudaSuccess)
+        body = cudaFailure(illegal, "cudaStreamSynchronize (SWINRT_INJECT_FAULT=graph-capture)");
     cudaError_t end = cudaStreamEndCapture(e.captureStream, &captured);
     cudaGraphExec_t exec = nullptr;
     if (body == SWINRT_OK && end == cudaSuccess &&

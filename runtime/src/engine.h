@@ -36,6 +36,15 @@ struct GemmPlan {
   cublasLtMatmulAlgo_t algo{};
 };
 
+/// Read from the environment by swinrt_create (swinrt.h documents them).
+struct DebugSettings {
+  // SWINRT_GEMM=reference: GEMMs as plain CUDA kernels instead of cuBLASLt
+  // and CUTLASS, so compute-sanitizer's initcheck sees their stores.
+  bool referenceGemm = false;
+  // SWINRT_INJECT_FAULT=graph-capture: every graph capture fails.
+  bool injectCaptureFault = false;
+};
+
 struct Engine {
   // Serialises the API's calls on this engine, so several host threads may
   // share it (recursive: swinrt_run_host and swinrt_benchmark call
@@ -59,6 +68,9 @@ struct Engine {
   std::map<std::pair<int, int>, GemmPlan> plans; // (gemm id, batch)
   std::map<int, cudaGraphExec_t> graphs;         // batch
   bool graphsFailed = false;
+  // DebugSettings, as swinrt_create read them.
+  bool referenceGemm = false;
+  bool injectCaptureFault = false;
   // Autotuned algorithms, (gemm id, batch), and the cache file that keeps
   // them for this GPU model.
   std::map<std::pair<int, int>, cublasLtMatmulAlgo_t> tuned;

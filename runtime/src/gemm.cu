@@ -312,6 +312,106 @@ float timeAlgorithm(Engine &e, const GemmPlan &plan, const cublasLtMatmulAlgo_t 
   return best;
 }
 
+/// Storage-type and E4M3 values as float, and back.
+__device__ float toFloat(float v) { return v; }
+__device__ float toFloat(__half v) { return __half2float(v); }
+__device__ float toFloat(__nv_bfloat16 v) { return __bfloat162float(v); }
+__device__ float toFloat(__nv_fp8_e4m3 v) { return float(v); }
+template <typename T> __device__ T fromFloat(float v) { return T(v); }
+template <> __device__ __half fromFloat<__half>(float v) { return __float2half_rn(v); }
+template <> __device__ __nv_bfloat16 fromFloat<__nv_bfloat16>(float v) {
+  return __float2bfloat16_rn(v);
+}
+
+constexpr int kReferenceTile = 16;
+
+/// cuBLASLt's D = act(scale * x w^T + C + bias), D optionally E4M3 after
+/// `outInverse`, in 16 x 16 output tiles with fp32 accumulation. Slow, but
+/// every global load and store is a plain one, which compute-sanitizer's
+/// initcheck tracks (Hopper's GEMMs store through TMA, which it does not).
+template <typename Operand, typename T, typename Out>
+__global__ void referenceGemmKernel(const Operand *x, const Operand *w, const T *bias,
+                                    const T *residual, Out *out, int m, int n, int k,
+                                    GemmEpilogue epilogue, const GemmScales *scales) {
+  __shared__ float xTile[kReferenceTile][kReferenceTile + 1];
+  __shared__ float wTile[kReferenceTile][kReferenceTile + 1];
+  int tx = threadIdx.x, ty = threadIdx.y;
+  int row = blockIdx.y * kReferenceTile + ty, col = blockIdx.x * kReferenceTile + tx;
+  int wRow = blockIdx.x * kReferenceTile + ty; // the w row this thread loads
+  float acc = 0.f;
+  for (int k0 = 0; k0 < k; k0 += kReferenceTile) {
+    int kk = k0 + tx;
+    xTile[ty][tx] = row < m && kk < k ? toFloat(x[(size_t)row * k + kk]) : 0.f;
+    wTile[ty][tx] = wRow < n && kk < k ? toFloat(w[(size_t)wRow * k + kk]) : 0.f;
+    __syncthreads();
+    for (int i = 0; i < kReferenceTile; ++i)
+      acc += xTile[ty][i] * wTile[tx][i];
+    __syncthreads();
+  }
+  if (row >= m || col >= n)
+    return;
+  if (scales)
+    acc *= scales->weight.value * scales->input.value;
+  if (epilogue != kEpilogueNone)
+    acc += toFloat(bias[col]);
+  if (residual)
+    acc += toFloat(residual[(size_t)row * n + col]);
+  if (epilogue == kEpilogueGeluBias)
+    acc = 0.5f * acc * (1.f + tanhf(0.7978845608f * (acc + 0.044715f * acc * acc * acc)));
+  if (scales && sizeof(Out) == 1)
+    acc *= scales->outputInverse.value;
+  out[(size_t)row * n + col] = fromFloat<Out>(acc);
+}
+
+template <typename T>
+swinrt_status launchReferenceGemm(const GemmSpec &spec, int batch, const void *x,
+                                  const void *w, const void *bias, const void *residual,
+                                  void *out, const GemmScales *scales, cudaStream_t stream) {
+  int m = spec.rowsPerImage * batch;
+  dim3 block(kReferenceTile, kReferenceTile);
+  dim3 grid((spec.n + kReferenceTile - 1) / kReferenceTile,
+            (m + kReferenceTile - 1) / kReferenceTile);
+  auto *b = static_cast<const T *>(bias);
+  auto *r = spec.residual ? static_cast<const T *>(residual) : nullptr;
+  if (spec.operands == kOperandsE4M3) {
+    auto *x8 = static_cast<const __nv_fp8_e4m3 *>(x);
+    auto *w8 = static_cast<const __nv_fp8_e4m3 *>(w);
+    if (spec.quantizedOutput)
+      referenceGemmKernel<<<grid, block, 0, stream>>>(
+          x8, w8, b, r, static_cast<__nv_fp8_e4m3 *>(out), m, spec.n, spec.k, spec.epilogue,
+          scales);
+    else
+      referenceGemmKernel<<<grid, block, 0, stream>>>(x8, w8, b, r, static_cast<T *>(out), m,
+                                                      spec.n, spec.k, spec.epilogue, scales);
+  } else {
+    referenceGemmKernel<<<grid, block, 0, stream>>>(
+        static_cast<const T *>(x), static_cast<const T *>(w), b, r, static_cast<T *>(out), m,
+        spec.n, spec.k, spec.epilogue, static_cast<const GemmScales *>(nullptr));
+  }
+  SWINRT_CUDA(cudaGetLastError());
+  return SWINRT_OK;
+}
+
+/// `gemm` through referenceGemmKernel (SWINRT_GEMM=reference).
+swinrt_status referenceGemm(Exec &ex, int id, int batch, const void *x, const void *w,
+                            const void *bias, const void *residual, void *out,
+                            const GemmScales *scales) {
+  const GemmSpec &spec = kModel.gemms[id];
+  if (spec.operands == kOperandsE4M3 && !scales)
+    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "E4M3 GEMM '%s' has no scales", spec.name);
+  switch (storageType()) {
+  case CUDA_R_16F:
+    return launchReferenceGemm<__half>(spec, batch, x, w, bias, residual, out, scales,
+                                       ex.stream);
+  case CUDA_R_16BF:
+    return launchReferenceGemm<__nv_bfloat16>(spec, batch, x, w, bias, residual, out, scales,
+                                              ex.stream);
+  default:
+    return launchReferenceGemm<float>(spec, batch, x, w, bias, residual, out, scales,
+                                      ex.stream);
+  }
+}
+
 } // namespace
 
 void destroyPlans(Engine &e) {
@@ -324,6 +424,8 @@ swinrt_status gemm(Exec &ex, int id, int batch, const void *x, const void *w,
                    const void *bias, const void *residual, void *out,
                    const GemmScales *scales) {
   Engine &e = *ex.engine;
+  if (e.referenceGemm)
+    return referenceGemm(ex, id, batch, x, w, bias, residual, out, scales);
   const GemmSpec &spec = kModel.gemms[id];
   auto key = std::make_pair(id, batch);
   auto it = e.plans.find(key);

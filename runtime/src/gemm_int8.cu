@@ -125,7 +125,9 @@ swinrt_status gemmInt8(Exec &ex, int id, int batch, const void *x, const void *w
   if (const char *why = checkGemmInt8(args))
     return fail(SWINRT_ERROR_INVALID_ARGUMENT, "GEMM '%s': %s", spec.name, why);
 #ifdef SWINRT_SM90_INT8
+  // SWINRT_GEMM=reference keeps CUTLASS's TMA stores out of the run.
   if (int device = int8gemm::currentDevice(); device >= 0 && sm90Int8Active[device] &&
+                                              !ex.engine->referenceGemm &&
                                               sm90Int8Supports(args)) {
     if (const Sm90Int8Class *epilogueClass = sm90ClassOf(spec, activation)) {
       const Sm90TileKernel &tile =

@@ -258,3 +258,34 @@ def test_python_engine_raises_with_the_status(library, tmp_path):
         with pytest.raises(SwinRuntimeError) as error:
             Engine(library)
         assert error.value.status == 2  # SWINRT_ERROR_NO_DEVICE
+
+
+@pytest.mark.parametrize("variable, value, message", [
+    ("SWINRT_GEMM", "cublas", "SWINRT_GEMM='cublas' is neither 'auto' nor 'reference'"),
+    ("SWINRT_INJECT_FAULT", "graph", "SWINRT_INJECT_FAULT='graph' is not 'graph-capture'"),
+])
+def test_unknown_debug_settings_are_refused(tools, library, tmp_path, monkeypatch, variable,
+                                            value, message):
+    # Checked before the weights and the device, so this holds without a GPU.
+    monkeypatch.setenv(variable, value)
+    proc = _run(tools, _copy(library, tmp_path))
+    _expect_error(proc, message)
+    assert not (tmp_path / "y.npy").exists()
+    sys.path.insert(0, str(REPO / "python"))
+    from swin_compiler import Engine, SwinRuntimeError
+
+    with pytest.raises(SwinRuntimeError) as error:
+        Engine(library)
+    assert error.value.status == 1  # SWINRT_ERROR_INVALID_ARGUMENT
+    assert message in str(error.value)
+
+
+@pytest.mark.skipif(_has_gpu(), reason="a GPU is present: the no-device path cannot be shown")
+@pytest.mark.parametrize("variable, value", [("SWINRT_GEMM", "reference"),
+                                             ("SWINRT_GEMM", "auto"),
+                                             ("SWINRT_INJECT_FAULT", "graph-capture")])
+def test_known_debug_settings_are_accepted(tools, library, tmp_path, monkeypatch, variable,
+                                           value):
+    # Accepted: creation goes on to the device check, which fails here.
+    monkeypatch.setenv(variable, value)
+    _expect_error(_run(tools, _copy(library, tmp_path)), "no CUDA device: cudaGetDeviceCount:")
