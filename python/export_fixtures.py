@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Export tiny random-weight Swin Transformer (V1) models to ONNX test fixtures.
+"""Export tiny random-weight Swin Transformer (V1 and V2) models to ONNX test fixtures.
 
 Each fixture is written to ``<out>/<name>/`` and consists of:
 
@@ -34,6 +34,10 @@ still match the reference exactly; the dynamo exporter also specialises the
 graph on those values (drops zero biases, merges equal initializers).  The
 default therefore re-draws every parameter from a seeded generator with
 magnitudes that keep activations O(1) and make attention clearly non-uniform.
+Swin V2 models (``version=2``) get the same treatment for their own
+parameters: the cosine attention's ``logit_scale``, the continuous position
+bias MLP (``cpb_mlp`` / ``continuous_position_bias_mlp``: two Linears) and
+timm's separate ``q_bias`` / ``v_bias``.
 ``--init default`` keeps the libraries' initialisation.
 
 Usage::
@@ -97,6 +101,15 @@ class Fixture:
     # timm only: build this registered model via timm.create_model instead of
     # constructing SwinTransformer from the hyper-parameters above.
     timm_model: str | None = None
+    # Swin Transformer version: 1, or 2 (cosine attention, continuous position
+    # bias MLP, post-norm residuals, PatchMergingV2 = reduction then LayerNorm):
+    # timm SwinTransformerV2, torchvision SwinTransformer with
+    # SwinTransformerBlockV2 / PatchMergingV2 (as swin_v2_t), HF Swinv2.
+    version: int = 1
+    # V2 only (timm, transformers): window size of each stage at pre-training;
+    # the position-bias coordinates are normalised by it instead of by the
+    # window size. None = the library default (no pre-training window).
+    pretrained_window_sizes: tuple[int, ...] | None = None
     description: str = ""
 
 
@@ -107,6 +120,14 @@ TINY = dict(patch_size=4, embed_dim=16, depths=(2, 2, 2, 2), num_heads=(1, 2, 4,
 # (5.3 MB for stage 1's 64 windows of 144x144); one block in stage 1 keeps it
 # unshifted so the fixture stays small. Stages 2 and 3 still shift.
 TINY_W12 = dict(TINY, depths=(1, 2, 2, 2))
+# Swin V2: the same tiny model at SwinV2-T's 256/w8. Larger than TINY's files:
+# timm stores the shift masks as constants (1.3 MB at 256/w8), and the dynamo
+# exporter folds each block's first position-bias Linear over the coordinate
+# table into a [1, 15, 15, 512] float32 initializer (0.46 MB a block, 3.7 MB
+# for the 8 blocks): timm_v2_dynamo 8.3 MB, torchvision_v2_dynamo 7.1 MB.
+TINY_V2 = dict(TINY, version=2, image_size=256, window_size=8)
+# 384-pixel V2 variants keep TINY_W12's single unshifted stage-1 block.
+TINY_V2_W12 = dict(TINY_W12, version=2, image_size=384)
 
 FIXTURES: dict[str, Fixture] = {
     f.name: f
@@ -141,6 +162,42 @@ FIXTURES: dict[str, Fixture] = {
                 depths=(2, 2, 6, 2), num_heads=(3, 6, 12, 24), num_classes=1000, batch=1, default=False,
                 timm_model="swin_tiny_patch4_window7_224",
                 description="timm swin_tiny_patch4_window7_224 (pretrained=False), ~110 MB"),
+        # ---- Swin V2 (default set) ----
+        Fixture("timm_v2_legacy", "timm", "legacy", **TINY_V2,
+                description="timm SwinTransformerV2 256/w8, tiny, TorchScript exporter opset 17"),
+        Fixture("timm_v2_dynamo", "timm", "dynamo", opset=None, **TINY_V2,
+                description="same model as timm_v2_legacy, dynamo exporter"),
+        Fixture("torchvision_v2_legacy", "torchvision", "legacy", **TINY_V2,
+                description="torchvision SwinTransformer V2 (SwinTransformerBlockV2, PatchMergingV2) "
+                            "256/w8, tiny, TorchScript exporter opset 17"),
+        Fixture("torchvision_v2_dynamo", "torchvision", "dynamo", opset=None, **TINY_V2,
+                description="same model as torchvision_v2_legacy, dynamo exporter"),
+        Fixture("hf_v2_legacy", "transformers", "legacy", **TINY_V2,
+                description="HF transformers Swinv2ForImageClassification 256/w8, tiny, exporter opset 17"),
+        # ---- Swin V2, on demand only ----
+        # Swinv2 has no SDPA path (its attention is explicit matmul + softmax), so unlike
+        # hf_dynamo this exports with the library's default attention. On demand for its
+        # size (8.8 MB, see TINY_V2) and because swin_compiler.export refuses HF + dynamo.
+        Fixture("hf_v2_dynamo", "transformers", "dynamo", opset=None, **TINY_V2, default=False,
+                description="HF Swinv2 256/w8, tiny, dynamo exporter (default attention exports)"),
+        Fixture("timm_v2_w16_256", "timm", "legacy", **dict(TINY_V2, window_size=16), default=False,
+                description="timm SwinTransformerV2 256/w16, tiny"),
+        Fixture("timm_v2_w12_384", "timm", "legacy", window_size=12, **TINY_V2_W12, default=False,
+                description="timm SwinTransformerV2 384/w12, tiny (stage 1 unshifted, as timm_w12_384)"),
+        Fixture("timm_v2_w24_384", "timm", "legacy", window_size=24, **TINY_V2_W12, default=False,
+                description="timm SwinTransformerV2 384/w24, tiny (stage 1 unshifted, as timm_w12_384)"),
+        # Fine-tuned at a larger window than pre-trained: the position-bias coordinate
+        # table is normalised by the pre-training window (8), so it spans beyond +-8.
+        Fixture("timm_v2_w12_384_pw8", "timm", "legacy", window_size=12, **TINY_V2_W12, default=False,
+                pretrained_window_sizes=(8, 8, 8, 8),
+                description="timm SwinTransformerV2 384/w12, pretrained_window_sizes=(8, 8, 8, 8), tiny"),
+        Fixture("hf_v2_w12_384_pw8", "transformers", "legacy", window_size=12, **TINY_V2_W12, default=False,
+                pretrained_window_sizes=(8, 8, 8, 8),
+                description="HF Swinv2 384/w12, pretrained_window_sizes=[8, 8, 8, 8], tiny"),
+        Fixture("swinv2_t_real", "timm", "legacy", image_size=256, patch_size=4, window_size=8, embed_dim=96,
+                depths=(2, 2, 6, 2), num_heads=(3, 6, 12, 24), num_classes=1000, batch=1, default=False,
+                version=2, timm_model="swinv2_tiny_window8_256",
+                description="timm swinv2_tiny_window8_256 (pretrained=False), SwinV2-T real size"),
     ]
 }
 
@@ -152,41 +209,62 @@ FIXTURES: dict[str, Fixture] = {
 def _build_timm(fx: Fixture):
     import timm
     from timm.models.swin_transformer import SwinTransformer
+    from timm.models.swin_transformer_v2 import SwinTransformerV2
 
     if fx.timm_model is not None:
         model = timm.create_model(fx.timm_model, pretrained=False, drop_rate=0.0, drop_path_rate=0.0)
-        cfg = (model.patch_embed.patch_size[0], model.embed_dim, model.num_classes)
-        if cfg != (fx.patch_size, fx.embed_dim, fx.num_classes):
-            raise RuntimeError(f"{fx.timm_model}: (patch, embed_dim, classes) = {cfg} disagrees with {fx.name}")
+        cfg = (model.patch_embed.patch_size[0], model.embed_dim, model.num_classes,
+               isinstance(model, SwinTransformerV2) + 1)
+        if cfg != (fx.patch_size, fx.embed_dim, fx.num_classes, fx.version):
+            raise RuntimeError(f"{fx.timm_model}: (patch, embed_dim, classes, version) = {cfg} "
+                               f"disagrees with {fx.name}")
         return model
-    return SwinTransformer(
+    common = dict(
         img_size=fx.image_size, patch_size=fx.patch_size, window_size=fx.window_size,
         embed_dim=fx.embed_dim, depths=fx.depths, num_heads=fx.num_heads,
         num_classes=fx.num_classes, drop_rate=0.0, proj_drop_rate=0.0,
         attn_drop_rate=0.0, drop_path_rate=0.0)
+    if fx.version == 2:
+        if fx.pretrained_window_sizes is not None:
+            common["pretrained_window_sizes"] = fx.pretrained_window_sizes
+        return SwinTransformerV2(**common)
+    return SwinTransformer(**common)
 
 
 def _build_torchvision(fx: Fixture):
-    from torchvision.models.swin_transformer import SwinTransformer
+    from torchvision.models.swin_transformer import (
+        PatchMergingV2, SwinTransformer, SwinTransformerBlockV2)
 
+    if fx.pretrained_window_sizes is not None:
+        raise ValueError("torchvision's Swin V2 has no pretrained window sizes")
+    # V2 as torchvision's own swin_v2_t builds it.
+    v2 = dict(block=SwinTransformerBlockV2, downsample_layer=PatchMergingV2) if fx.version == 2 else {}
     return SwinTransformer(
         patch_size=[fx.patch_size, fx.patch_size], embed_dim=fx.embed_dim,
         depths=list(fx.depths), num_heads=list(fx.num_heads),
         window_size=[fx.window_size, fx.window_size], num_classes=fx.num_classes,
-        dropout=0.0, attention_dropout=0.0, stochastic_depth_prob=0.0)
+        dropout=0.0, attention_dropout=0.0, stochastic_depth_prob=0.0, **v2)
 
 
 def _build_transformers(fx: Fixture):
-    from transformers import SwinConfig, SwinForImageClassification
+    from transformers import (
+        SwinConfig, SwinForImageClassification, Swinv2Config, Swinv2ForImageClassification)
 
-    config = SwinConfig(
+    common = dict(
         image_size=fx.image_size, patch_size=fx.patch_size, embed_dim=fx.embed_dim,
         depths=list(fx.depths), num_heads=list(fx.num_heads), window_size=fx.window_size,
         num_labels=fx.num_classes, hidden_dropout_prob=0.0,
         attention_probs_dropout_prob=0.0, drop_path_rate=0.0)
+    if fx.version == 2:
+        if fx.pretrained_window_sizes is not None:
+            common["pretrained_window_sizes"] = list(fx.pretrained_window_sizes)
+        config_class, model_class = Swinv2Config, Swinv2ForImageClassification
+    else:
+        config_class, model_class = SwinConfig, SwinForImageClassification
+    config = config_class(**common)
     if fx.attn_implementation is not None:
         config._attn_implementation = fx.attn_implementation
-    model = SwinForImageClassification(config)
+    model = model_class(config)
     used = model.config._attn_implementation
     if fx.attn_implementation is not None and used != fx.attn_implementation:
         raise RuntimeError(f"asked for attention {fx.attn_implementation!r}, got {used!r}")
@@ -222,8 +300,22 @@ def reinit_for_testing(model, seed: int = INIT_SEED) -> None:
       attention logits of order 1 (library init gives ~0.01: uniform softmax).
     * Linear / Conv biases and LayerNorm biases: N(0, std 0.1).
     * LayerNorm weights: 1 + N(0, std 0.1).
+    * Swin V2 ``logit_scale`` (per head, before clamp(max=log 100) and exp):
+      log(10) + N(0, std 0.5), i.e. scales of about 3 to 35 (tiny models)
+      around the libraries' 10, different for every head; the clamp is not
+      reached by the committed fixtures: a scale of 100 in every block makes the
+      model too ill-conditioned for fp32 checks at 1e-4 (onnxruntime itself
+      then differs from torch by 5e-4), so the clamp is tested on its own
+      (test/Importer/fold_logit_scale_clamp.textproto).
+    * Swin V2 ``q_bias`` / ``v_bias`` (timm keeps them outside the qkv
+      Linear): N(0, std 0.1), like the other biases. The continuous position
+      bias MLP is two Linears and follows the Linear rule (its 16*sigmoid
+      output then spreads over about 4..12 within each head).
     * Everything else (relative position bias tables): N(0, std 1).
-    Buffers (relative position index, precomputed attention masks) are kept.
+    Buffers (relative position index, precomputed attention masks, timm V2's
+    zero k_bias and coordinate table) are kept. torchvision V2 zeroes the key
+    third of qkv.bias in its forward; it is zeroed here too, so the stored
+    weights say what the model computes.
     """
     import math
 
@@ -247,9 +339,21 @@ def reinit_for_testing(model, seed: int = INIT_SEED) -> None:
                 draw(module.weight, 0.1, mean=1.0)
                 draw(module.bias, 0.1)
                 done.update((id(module.weight), id(module.bias)))
-        for param in model.parameters():
-            if id(param) not in done:
+        for name, param in model.named_parameters():
+            if id(param) in done:
+                continue
+            leaf = name.rsplit(".", 1)[-1]
+            if leaf == "logit_scale":  # Swin V2 cosine attention (timm, torchvision, HF)
+                draw(param, 0.5, mean=math.log(10.0))
+            elif leaf in ("q_bias", "v_bias"):  # timm Swin V2
+                draw(param, 0.1)
+            else:
                 draw(param, 1.0)
+        # torchvision Swin V2 ignores the key bias (zeroed in shifted_window_attention).
+        for module in model.modules():
+            if type(module).__name__ == "ShiftedWindowAttentionV2" and module.qkv.bias is not None:
+                third = module.qkv.bias.numel() // 3
+                module.qkv.bias[third:2 * third].zero_()
 
 
 def build_model(fx: Fixture, init: str = "test"):
@@ -396,9 +500,12 @@ def export_fixture(fx: Fixture, out_root: Path, init: str = "test") -> dict:
         "opset": info["opset"],
         "opset_requested": fx.opset,
         "attn_implementation": _attn_implementation(model, fx.library),
+        "swin_version": fx.version,
         "image_size": fx.image_size,
         "patch_size": fx.patch_size,
         "window_size": fx.window_size,
+        **({"pretrained_window_sizes": list(fx.pretrained_window_sizes)}
+           if fx.pretrained_window_sizes is not None else {}),
         "embed_dim": fx.embed_dim,
         "depths": list(fx.depths),
         "num_heads": list(fx.num_heads),
@@ -414,6 +521,8 @@ def export_fixture(fx: Fixture, out_root: Path, init: str = "test") -> dict:
         "weight_init": (f"reinit_for_testing(seed={INIT_SEED}) after library init: normal draws, "
                         "Linear/Conv weight std 1/sqrt(fan_in), biases std 0.1, LayerNorm weight "
                         "mean 1 std 0.1, LayerNorm bias std 0.1, relative position bias tables std 1"
+                        + (", V2 logit_scale log(10) + std 0.5, q_bias/v_bias std 0.1, torchvision "
+                           "qkv key bias zeroed" if fx.version == 2 else "")
                         if init == "test" else "library default"),
         "input_seed": INPUT_SEED,
         "input_distribution": "numpy default_rng(input_seed).standard_normal, float32",

@@ -371,6 +371,21 @@ Expected<HostTensor> foldTile(const HostTensor &data, const HostTensor &repeatsT
   return remap(data, shape, map);
 }
 
+/// The flat offset in `data` of the slice an index row of ScatterND or
+/// GatherND names (negative indices count from the end).
+Expected<int64_t> indexRowOffset(ArrayRef<int64_t> row, ArrayRef<int64_t> shape,
+                                 ArrayRef<int64_t> strides, StringRef op) {
+  int64_t offset = 0;
+  for (size_t j = 0; j < row.size(); ++j) {
+    int64_t v = row[j], dim = shape[j];
+    if (v < -dim || v >= dim)
+      return fail(op + " index " + llvm::Twine(v) + " out of range for size " +
+                  llvm::Twine(dim));
+    offset += (v < 0 ? v + dim : v) * strides[j];
+  }
+  return offset;
+}
+
 Expected<HostTensor> foldScatterND(const HostTensor &data, const HostTensor &indices,
                                    const HostTensor &updates) {
   auto idx = staticInts(indices, "ScatterND indices");
@@ -388,15 +403,110 @@ Expected<HostTensor> foldScatterND(const HostTensor &data, const HostTensor &ind
   std::vector<int64_t> strides = stridesOf(data.shape);
   HostTensor out = data;
   for (int64_t i = 0; i < numIndices; ++i) {
-    int64_t offset = 0;
-    for (int64_t j = 0; j < k; ++j) {
-      int64_t v = (*idx)[i * k + j], dim = data.shape[j];
-      if (v < -dim || v >= dim)
-        return fail("ScatterND index out of range");
-      offset += (v < 0 ? v + dim : v) * strides[j];
-    }
+    auto offset = indexRowOffset(ArrayRef<int64_t>(*idx).slice(i * k, k), data.shape,
+                                 strides, "ScatterND");
+    if (!offset)
+      return offset.takeError();
     for (int64_t s = 0; s < slice; ++s)
-      out.data[offset + s] = updates.data[i * slice + s];
+      out.data[*offset + s] = updates.data[i * slice + s];
+  }
+  return out;
+}
+
+/// GatherND with batch_dims 0: each index row of depth k picks a slice of
+/// data's trailing rank - k dimensions.
+Expected<HostTensor> foldGatherND(const HostTensor &data, const HostTensor &indices,
+                                  int64_t batchDims) {
+  if (batchDims != 0)
+    return fail("GatherND with batch_dims " + llvm::Twine(batchDims) +
+                " is not supported (only 0)");
+  auto idx = staticInts(indices, "GatherND indices");
+  if (!idx)
+    return idx.takeError();
+  if (indices.shape.empty())
+    return fail("GatherND indices must have rank >= 1");
+  int64_t k = indices.shape.back();
+  if (k < 1 || k > (int64_t)data.shape.size())
+    return fail("GatherND index depth " + llvm::Twine(k) + " is not in 1.." +
+                llvm::Twine(data.shape.size()));
+  std::vector<int64_t> shape(indices.shape.begin(), indices.shape.end() - 1);
+  shape.insert(shape.end(), data.shape.begin() + k, data.shape.end());
+  if (Error e = checkHostShape(shape, "the GatherND result"))
+    return std::move(e);
+  int64_t numIndices = product(ArrayRef<int64_t>(indices.shape).drop_back());
+  int64_t slice = product(ArrayRef<int64_t>(data.shape).drop_front(k));
+  std::vector<int64_t> strides = stridesOf(data.shape);
+  std::vector<int64_t> map;
+  map.reserve(numIndices * slice);
+  for (int64_t i = 0; i < numIndices; ++i) {
+    auto offset = indexRowOffset(ArrayRef<int64_t>(*idx).slice(i * k, k), data.shape,
+                                 strides, "GatherND");
+    if (!offset)
+      return offset.takeError();
+    for (int64_t s = 0; s < slice; ++s)
+      map.push_back(*offset + s);
+  }
+  return remap(data, shape, map);
+}
+
+/// Most multiply-adds a folded MatMul may take (a Swin V2 position-bias MLP
+/// at window 24 takes about 2^25).
+constexpr int64_t kMaxFoldedMatMulWork = int64_t(1) << 32;
+
+/// numpy's matmul: 1-D operands are promoted (and the added dimension
+/// dropped again), leading dimensions broadcast. Sums in double, rounded
+/// once to the result type.
+Expected<HostTensor> foldMatMul(const HostTensor &a, const HostTensor &b) {
+  if (a.kind != b.kind)
+    return fail("MatMul operand types differ");
+  if (a.shape.empty() || b.shape.empty())
+    return fail("MatMul operands must have rank >= 1");
+  std::vector<int64_t> aShape = a.shape, bShape = b.shape;
+  bool aVector = aShape.size() == 1, bVector = bShape.size() == 1;
+  if (aVector)
+    aShape.insert(aShape.begin(), 1);
+  if (bVector)
+    bShape.push_back(1);
+  int64_t m = aShape[aShape.size() - 2], k = aShape.back();
+  int64_t n = bShape.back();
+  if (bShape[bShape.size() - 2] != k)
+    return fail("MatMul inner dimensions differ: " + shapeToString(a.shape) + " x " +
+                shapeToString(b.shape));
+  auto batch = broadcastShapes(ArrayRef<int64_t>(aShape).drop_back(2),
+                               ArrayRef<int64_t>(bShape).drop_back(2));
+  if (!batch)
+    return batch.takeError();
+  std::vector<int64_t> shape = *batch;
+  if (!aVector)
+    shape.push_back(m);
+  if (!bVector)
+    shape.push_back(n);
+  if (Error e = checkHostShape(shape, "the MatMul result"))
+    return std::move(e);
+  int64_t batches = product(*batch);
+  // Each factor is below kMaxHostElements (2^28), so the checks cannot overflow.
+  if (k > 0 && batches * m * n > kMaxFoldedMatMulWork / k)
+    return fail("a MatMul of constants " + shapeToString(a.shape) + " x " +
+                shapeToString(b.shape) + " takes more than " +
+                llvm::Twine(kMaxFoldedMatMulWork) + " multiply-adds to fold");
+  std::vector<int64_t> aMap = broadcastMap(ArrayRef<int64_t>(aShape).drop_back(2), *batch);
+  std::vector<int64_t> bMap = broadcastMap(ArrayRef<int64_t>(bShape).drop_back(2), *batch);
+  HostTensor out;
+  out.kind = a.kind;
+  out.onnxType = a.onnxType;
+  out.shape = shape;
+  out.data.resize(batches * m * n);
+  for (int64_t t = 0; t < batches; ++t) {
+    const double *x = a.data.data() + aMap[t] * m * k;
+    const double *y = b.data.data() + bMap[t] * k * n;
+    double *z = out.data.data() + t * m * n;
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        double sum = 0;
+        for (int64_t p = 0; p < k; ++p)
+          sum += x[i * k + p] * y[p * n + j];
+        z[i * n + j] = roundTo(out.onnxType, sum);
+      }
   }
   return out;
 }
@@ -592,8 +702,8 @@ swin::onnx_import::broadcastShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
 static const char *const kFoldableOps[] = {
     "Abs", "Add", "And", "Cast", "Ceil", "Concat", "Constant", "ConstantOfShape",
     "Div", "Dropout", "Equal", "Erf", "Exp", "Expand", "Flatten", "Floor",
-    "Gather", "Greater", "GreaterOrEqual", "Identity", "Less", "LessOrEqual",
-    "Log", "Max", "Min", "Mod", "Mul", "Neg", "Not", "Or", "Pow", "Range",
+    "Clip", "Gather", "GatherND", "Greater", "GreaterOrEqual", "Identity", "Less",
+    "LessOrEqual", "Log", "MatMul", "Max", "Min", "Mod", "Mul", "Neg", "Not", "Or", "Pow", "Range",
     "Reciprocal", "ReduceMax", "ReduceMean", "ReduceMin", "ReduceProd",
     "ReduceSum", "Relu", "Reshape", "ScatterND", "Shape", "Sigmoid", "Sign", "Size",
     "Slice", "Split", "Sqrt", "Squeeze", "Sub", "Sum", "Tanh", "Tile",
@@ -853,6 +963,34 @@ swin::onnx_import::foldOp(StringRef op, int64_t opset,
     if (attrs.has("reduction") && attrs.getString("reduction") != "none")
       return fail("ScatterND with a reduction is not supported");
     return one(foldScatterND(*in[0], *in[1], *in[2]));
+  }
+  if (op == "GatherND") {
+    if (Error e = need(2))
+      return std::move(e);
+    return one(foldGatherND(*in[0], *in[1], attrs.getInt("batch_dims", 0)));
+  }
+  if (op == "MatMul") {
+    if (Error e = need(2))
+      return std::move(e);
+    return one(foldMatMul(*in[0], *in[1]));
+  }
+  if (op == "Clip") {
+    // Bounds are attributes before opset 11, optional scalar inputs after.
+    double lo = -std::numeric_limits<double>::infinity(), hi = -lo;
+    if (opset < 11) {
+      lo = attrs.getFloat("min", lo);
+      hi = attrs.getFloat("max", hi);
+    } else {
+      for (size_t i : {1, 2}) {
+        const HostTensor *bound = input(i);
+        if (!bound)
+          continue;
+        if (bound->numElements() != 1)
+          return fail("Clip bounds must be scalars");
+        (i == 1 ? lo : hi) = bound->data[0];
+      }
+    }
+    return one(unary(*in[0], [lo, hi](double x) { return std::min(std::max(x, lo), hi); }));
   }
   if (op == "Range") {
     if (Error e = need(3))

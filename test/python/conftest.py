@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import pathlib
 import subprocess
@@ -13,6 +14,21 @@ import pytest
 REPO = pathlib.Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "test" / "fixtures"
 FIXTURE_NAMES = sorted(p.name for p in FIXTURES.iterdir() if (p / "model.onnx").exists())
+
+
+def swin_version(name: str) -> int:
+    """1 or 2: which Swin the fixture is (meta.json; V1 fixtures predate the field)."""
+    return json.loads((FIXTURES / name / "meta.json").read_text()).get("swin_version", 1)
+
+
+def fusion_cases() -> list:
+    """FIXTURE_NAMES for tests of what the pipeline raises and fuses. Swin V2
+    fixtures are strict expected failures until issue 7 raises their cosine
+    attention, post-norm blocks and PatchMergingV2: a pass would fail the
+    run, so the mark goes when the support lands."""
+    return [pytest.param(name, marks=pytest.mark.xfail(
+                strict=True, reason="Swin V2 fusion is not implemented yet (issue 7)"))
+            if swin_version(name) == 2 else name for name in FIXTURE_NAMES]
 
 
 def _bin_dir() -> pathlib.Path:

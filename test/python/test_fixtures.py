@@ -19,7 +19,7 @@ import json
 import numpy as np
 import pytest
 
-from conftest import FIXTURE_NAMES, FIXTURES, run_tool
+from conftest import FIXTURE_NAMES, FIXTURES, run_tool, swin_version
 
 RTOL, ATOL = 1e-4, 1e-5
 MAX_BATCH = 4
@@ -98,3 +98,23 @@ def test_every_shape_computation_is_folded(tools, name):
     assert text.count("swin.softmax") == blocks
     # One LayerNorm after the patch embedding, two per block, one per merge, one final.
     assert text.count("swin.layer_norm") == 1 + 2 * blocks + (len(meta["depths"]) - 1) + 1
+
+
+@pytest.mark.parametrize("name", [n for n in FIXTURE_NAMES if swin_version(n) == 2])
+def test_v2_weight_only_subgraphs_are_folded(tools, name):
+    """Swin V2's continuous position-bias MLP and its logit scale depend on
+    weights only: the importer folds them to constants, so no ReLU, sigmoid,
+    exponential or position-table gather is left on the image path."""
+    d = FIXTURES / name
+    text = run_tool(tools["swin-compile"], d / "model.onnx", "--emit=mlir", "--import-only",
+                    "--mlir-elide-elementsattrs-if-larger=1", "-o", "-").stdout
+    for folded in ("swin.relu", "swin.sigmoid", "swin.exp"):
+        assert folded not in text, folded
+    # The CPB lookup once expanded into one slice per table row (4096 a block).
+    assert text.count("swin.slice") < 200
+    blocks = sum(json.loads((d / "meta.json").read_text())["depths"])
+    # The clamp on the logit scale is folded; the two left per block are
+    # the cosine normalisation's floor on the norms of q and k.
+    assert text.count("swin.clip") == 2 * blocks
+    # q k^T and a v; nothing of the MLP.
+    assert text.count("swin.matmul ") >= 2 * blocks

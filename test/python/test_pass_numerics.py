@@ -16,7 +16,7 @@ import json
 import numpy as np
 import pytest
 
-from conftest import FIXTURE_NAMES, FIXTURES, run_tool
+from conftest import FIXTURE_NAMES, FIXTURES, fusion_cases, run_tool
 
 PASSES = ["--swin-raise-gelu", "--swin-raise-linear", "--swin-raise-windows",
           "--swin-raise-attention", "--swin-raise-patch-merging",
@@ -67,7 +67,7 @@ def _blocks(name):
     return sum(json.loads((FIXTURES / name / "meta.json").read_text())["depths"])
 
 
-@pytest.mark.parametrize("name", FIXTURE_NAMES)
+@pytest.mark.parametrize("name", fusion_cases())
 def test_pipeline_raises_gelu_windows_and_merges(tools, name):
     """After the pipeline, no GELU formula is left, every block's windows are
     partitioned and merged back by the raised ops, every patch merging is one
@@ -104,7 +104,7 @@ def test_pipeline_raises_gelu_windows_and_merges(tools, name):
     assert "swin.slice" not in text and "swin.concat" not in text
 
 
-@pytest.mark.parametrize("name", FIXTURE_NAMES)
+@pytest.mark.parametrize("name", fusion_cases())
 def test_pipeline_raises_one_attention_per_block(tools, name):
     text = run_tool(tools["swin-compile"], FIXTURES / name / "model.onnx", "--emit=mlir",
                     "--mlir-elide-elementsattrs-if-larger=1", "-o", "-").stdout
