@@ -70,6 +70,55 @@ Value stripScale(Value v, double &scale) {
   return v;
 }
 
+/// Strips Swin V2's multiplication of the scores [W, heads, N, N] by a
+/// per-head constant ([heads, 1, 1] or [1, heads, 1, 1]), multiplying it
+/// into `scales` (one per head). Returns null when `v` is not one.
+Value stripHeadScales(Value v, int64_t heads, SmallVectorImpl<float> &scales) {
+  auto mul = v.getDefiningOp<MulOp>();
+  if (!mul)
+    return Value();
+  for (auto [operand, other] : operandOrders(mul)) {
+    auto constant = other.getDefiningOp<ConstantOp>();
+    auto dense = constant ? dyn_cast<DenseFPElementsAttr>(constant.getValue()) : nullptr;
+    if (!dense || !dense.getElementType().isF32() || operand.getType() != mul.getType())
+      continue;
+    ArrayRef<int64_t> shape = dense.getType().getShape();
+    int64_t rank = shape.size();
+    bool perHead = rank >= 3 && rank <= 4;
+    for (int64_t d = 0; perHead && d < rank; ++d)
+      perHead = shape[d] == (d == rank - 3 ? heads : 1);
+    if (!perHead)
+      continue;
+    SmallVector<float> values(dense.getValues<float>());
+    if (scales.empty())
+      scales.assign(heads, 1.0f);
+    for (int64_t h = 0; h < heads; ++h)
+      scales[h] *= values[h];
+    return operand;
+  }
+  return Value();
+}
+
+/// The x of Swin V2's `x / broadcast(clip(reduce_l2(x, last axis), min =
+/// eps))`, eps in (0, 1e-6]; null when `v` is not that.
+Value stripL2Normalize(Value v) {
+  auto div = v.getDefiningOp<DivOp>();
+  if (!div || div.getLhs().getType() != div.getType())
+    return Value();
+  Value x = div.getLhs(), norm = div.getRhs();
+  if (auto broadcast = norm.getDefiningOp<BroadcastOp>())
+    norm = broadcast.getInput();
+  auto clip = norm.getDefiningOp<ClipOp>();
+  auto l2 = clip ? clip.getInput().getDefiningOp<ReduceL2Op>() : ReduceL2Op();
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  float eps = clip ? clip.getMin().convertToFloat() : 0.0f;
+  if (!l2 || l2.getInput() != x || !l2.getKeepDims() ||
+      l2.getAxes() != ArrayRef<int64_t>{rank - 1} || !(eps > 0.0f && eps <= 1e-6f) ||
+      !std::isinf(clip.getMax().convertToFloat()))
+    return Value();
+  return x;
+}
+
 /// A constant reshaped to `shape`, if it has exactly that many elements.
 DenseElementsAttr constantAs(Value v, ArrayRef<int64_t> shape) {
   auto constant = v.getDefiningOp<ConstantOp>();
@@ -79,6 +128,17 @@ DenseElementsAttr constantAs(Value v, ArrayRef<int64_t> shape) {
       dense.getNumElements() != type.getNumElements())
     return nullptr;
   return dense.reshape(type);
+}
+
+/// The elementwise sum of same-shaped f32 constants.
+DenseElementsAttr sumOf(ArrayRef<DenseElementsAttr> terms) {
+  if (terms.size() == 1)
+    return terms.front();
+  SmallVector<float> sum(terms.front().getValues<float>());
+  for (DenseElementsAttr term : terms.drop_front())
+    for (auto [total, value] : llvm::zip(sum, term.getValues<float>()))
+      total += value;
+  return DenseElementsAttr::get(cast<ShapedType>(terms.front().getType()), ArrayRef<float>(sum));
 }
 
 /// HF's combined term: `reshape(broadcast(mask [1, nW, 1, N, N]) -> [B*nW, 1, N,
@@ -148,6 +208,8 @@ struct AttentionMatch {
   int64_t heads, tokens, hd;
   double scale = 1.0;
   DenseElementsAttr positionBias, mask;
+  // Cosine attention (Swin V2): one scale per head; empty otherwise.
+  SmallVector<float> logitScales;
 };
 
 /// Matches reshape(transpose(matmul(softmax(scores), v), [0, 2, 1, 3]) ->
@@ -180,18 +242,32 @@ FailureOr<AttentionMatch> matchAttention(ReshapeOp merge, std::string &why) {
     auto add = back.getInput().getDefiningOp<AddOp>();
     if (!add)
       return fail("a reshape before the softmax is not a mask addition");
-    for (auto [x, mask] : operandOrders(add)) {
-      auto split = x.getDefiningOp<ReshapeOp>();
-      if (!split || split.getInput().getType() != probs.getType())
-        continue;
-      auto shape = split.getType().getShape(); // [B, nW, heads, N, N]
-      if (shape.size() != 5 || shape[2] != m.heads || shape[3] != m.tokens ||
-          shape[4] != m.tokens || ShapedType::isDynamic(shape[1]))
-        continue;
-      if ((m.mask = constantAs(mask, {shape[1], m.tokens, m.tokens}))) {
-        scores = split.getInput();
+    // One mask addition, or several in a row (HF Swin V2 adds the same
+    // mask twice): their sum is the mask.
+    SmallVector<DenseElementsAttr> masks;
+    while (add && !m.mask) {
+      AddOp next;
+      for (auto [x, mask] : operandOrders(add)) {
+        if (x.getType() != add.getType())
+          continue;
+        auto shape = cast<RankedTensorType>(x.getType()).getShape(); // [B, nW, heads, N, N]
+        if (shape.size() != 5 || shape[2] != m.heads || shape[3] != m.tokens ||
+            shape[4] != m.tokens || ShapedType::isDynamic(shape[1]))
+          continue;
+        DenseElementsAttr constant = constantAs(mask, {shape[1], m.tokens, m.tokens});
+        if (!constant)
+          continue;
+        masks.push_back(constant);
+        auto split = x.getDefiningOp<ReshapeOp>();
+        if (split && split.getInput().getType() == probs.getType()) {
+          scores = split.getInput();
+          m.mask = sumOf(masks);
+        } else {
+          next = x.getDefiningOp<AddOp>();
+        }
         break;
       }
+      add = next;
     }
     if (!m.mask)
       return fail("the shift mask is not a constant [windows, N, N]");
@@ -210,12 +286,38 @@ FailureOr<AttentionMatch> matchAttention(ReshapeOp merge, std::string &why) {
     if (!m.positionBias)
       return fail("the position bias is not a constant [heads, N, N]");
   }
-  auto qk = stripScale(scores, m.scale).getDefiningOp<MatMulOp>();
+  scores = stripScale(scores, m.scale);
+  if (Value unscaled = stripHeadScales(scores, m.heads, m.logitScales))
+    scores = stripScale(unscaled, m.scale);
+  auto qk = scores.getDefiningOp<MatMulOp>();
   if (!qk)
     return fail("the scores are not (scaled) q k^T");
   Value q = stripScale(qk.getLhs(), m.scale), kT = stripScale(qk.getRhs(), m.scale);
-  std::optional<HeadSource> qs = matchHeads(traceView(q), m.heads, m.tokens, m.hd, false);
-  std::optional<HeadSource> ks = matchHeads(traceView(kT), m.heads, m.tokens, m.hd, true);
+  // Cosine attention (Swin V2): q and k^T = transpose(k) are L2-normalised
+  // per head row; the normalisation becomes the op's, the scales its
+  // logit_scales.
+  auto kTranspose = kT.getDefiningOp<TransposeOp>();
+  Value qRaw = stripL2Normalize(q);
+  Value kRaw = kTranspose && llvm::equal(kTranspose.getPerm(), ArrayRef<int64_t>{0, 1, 3, 2})
+                   ? stripL2Normalize(kTranspose.getInput())
+                   : Value();
+  if (bool(qRaw) != bool(kRaw))
+    return fail("only one of q and k is L2-normalised");
+  if (!qRaw && !m.logitScales.empty())
+    return fail("the scores have per-head scales but q and k are not L2-normalised");
+  std::optional<HeadSource> qs, ks;
+  if (qRaw) {
+    if (m.logitScales.empty())
+      m.logitScales.assign(m.heads, 1.0f);
+    for (float &s : m.logitScales)
+      s *= static_cast<float>(m.scale);
+    m.scale = 1.0;
+    qs = matchHeads(traceView(qRaw), m.heads, m.tokens, m.hd, false);
+    ks = matchHeads(traceView(kRaw), m.heads, m.tokens, m.hd, false);
+  } else {
+    qs = matchHeads(traceView(q), m.heads, m.tokens, m.hd, false);
+    ks = matchHeads(traceView(kT), m.heads, m.tokens, m.hd, true);
+  }
   std::optional<HeadSource> vs =
       matchHeads(traceView(av.getRhs()), m.heads, m.tokens, m.hd, false);
   if (!qs || !ks || !vs)
@@ -259,7 +361,9 @@ struct AttentionPattern : OpRewritePattern<ReshapeOp> {
     rewriter.replaceOpWithNewOp<WindowAttentionOp>(
         merge, merge.getType(), x, weightValue, biasValue, positionValue, maskValue,
         rewriter.getI64IntegerAttr(m->heads), rewriter.getF32FloatAttr(m->scale),
-        /*qkv_quant_type=*/TypeAttr(), /*qkv_quant_scales=*/DenseF32ArrayAttr());
+        /*qkv_quant_type=*/TypeAttr(), /*qkv_quant_scales=*/DenseF32ArrayAttr(),
+        m->logitScales.empty() ? DenseF32ArrayAttr()
+                               : rewriter.getDenseF32ArrayAttr(m->logitScales));
     return success();
   }
 };

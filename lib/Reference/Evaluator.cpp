@@ -1936,6 +1936,23 @@ Error Interpreter::evalWindowAttention(ops::WindowAttentionOp op) {
       }
   }
 
+  // Cosine attention: every q and k row of a head divided by its L2 norm
+  // (floored at 1e-12), after any quantization (the kernel normalises what
+  // it reads).
+  std::optional<ArrayRef<float>> logitScales = op.getLogitScales();
+  if (logitScales)
+    for (int64_t r = 0; r < windows * n; ++r)
+      for (int operand = 0; operand < 2; ++operand)
+        for (int64_t h = 0; h < heads; ++h) {
+          float *values = qkv.data() + r * 3 * inner + operand * inner + h * hd;
+          double sumSquares = 0.0;
+          for (int64_t d = 0; d < hd; ++d)
+            sumSquares += double(values[d]) * values[d];
+          const float norm = std::max(static_cast<float>(std::sqrt(sumSquares)), 1e-12f);
+          for (int64_t d = 0; d < hd; ++d)
+            values[d] /= norm;
+        }
+
   Expected<Buffer> result = allocate(op, {windows, n, inner});
   if (!result)
     return result.takeError();
@@ -1946,9 +1963,10 @@ Error Interpreter::evalWindowAttention(ops::WindowAttentionOp op) {
     const float *rows = qkv.data() + win * n * ld;
     for (int64_t h = 0; h < heads; ++h) {
       // Scaled q, then q k^T (k read strided from the qkv rows).
+      const float headScale = logitScales ? (*logitScales)[h] : scale;
       for (int64_t i = 0; i < n; ++i)
         for (int64_t d = 0; d < hd; ++d)
-          q[i * hd + d] = rows[i * ld + h * hd + d] * scale;
+          q[i * hd + d] = rows[i * ld + h * hd + d] * headScale;
       gemm(true, n, n, hd, q.data(), hd, rows + inner + h * hd, ld, 0.0f, scores.data(), n);
       const float *bias = position.data + h * n * n;
       const float *m = mask ? mask->data + (win % perImage) * n * n : nullptr;

@@ -151,3 +151,88 @@ func.func @hf_broadcast_mask(%x: tensor<?x3x2xf32>) -> tensor<?x3x2xf32> {
   %r = swin.reshape %t : tensor<?x3x1x2xf32> -> tensor<?x3x2xf32>
   return %r : tensor<?x3x2xf32>
 }
+
+// -----
+
+// Swin V2 cosine attention (timm, TorchScript exporter): q and k each
+// divided by broadcast(clip(reduce_l2(., last axis), min = 1e-12)), q k^T
+// times a per-head [heads, 1, 1] constant (exp of the clamped logit scale,
+// folded by the importer), the 16 * sigmoid position bias folded to a
+// constant, and the shift mask added twice (as HF's Swin V2 does): one op
+// with logit_scales, scale 1, and the mask summed.
+// CHECK-LABEL: func.func @v2_cosine_block
+// CHECK-SAME: (%[[X:.*]]: tensor<?x4x8xf32>)
+// CHECK: %[[M:.*]] = swin.constant dense<-2.000000e+02> : tensor<3x4x4xf32>
+// CHECK: %[[A:.*]] = swin.window_attention %[[X]], %{{.*}}, %{{.*}}, %{{.*}}, %[[M]] {logit_scales = array<f32: 1.000000e+02, 2.500000e+00>, num_heads = 2 : i64, scale = 1.000000e+00 : f32}
+// CHECK-NEXT: return %[[A]]
+func.func @v2_cosine_block(%x: tensor<?x4x8xf32>) -> tensor<?x4x8xf32> {
+  %w = swin.constant dense<0.1> : tensor<24x8xf32>
+  %b = swin.constant dense<0.2> : tensor<24xf32>
+  %scales = swin.constant dense<[[[100.0]], [[2.5]]]> : tensor<2x1x1xf32>
+  %bias = swin.constant dense<0.3> : tensor<1x2x4x4xf32>
+  %mask = swin.constant dense<-100.0> : tensor<1x3x1x4x4xf32>
+  %qkv = swin.linear %x, %w, %b : (tensor<?x4x8xf32>, tensor<24x8xf32>, tensor<24xf32>) -> tensor<?x4x24xf32>
+  %0 = swin.reshape %qkv : tensor<?x4x24xf32> -> tensor<?x4x3x2x4xf32>
+  %1 = swin.transpose %0 {perm = array<i64: 2, 0, 3, 1, 4>} : (tensor<?x4x3x2x4xf32>) -> tensor<3x?x2x4x4xf32>
+  %q5 = swin.slice %1 {offsets = array<i64: 0, 0, 0, 0, 0>, sizes = array<i64: 1, -9223372036854775808, 2, 4, 4>, strides = array<i64: 1, 1, 1, 1, 1>} : (tensor<3x?x2x4x4xf32>) -> tensor<1x?x2x4x4xf32>
+  %k5 = swin.slice %1 {offsets = array<i64: 1, 0, 0, 0, 0>, sizes = array<i64: 1, -9223372036854775808, 2, 4, 4>, strides = array<i64: 1, 1, 1, 1, 1>} : (tensor<3x?x2x4x4xf32>) -> tensor<1x?x2x4x4xf32>
+  %v5 = swin.slice %1 {offsets = array<i64: 2, 0, 0, 0, 0>, sizes = array<i64: 1, -9223372036854775808, 2, 4, 4>, strides = array<i64: 1, 1, 1, 1, 1>} : (tensor<3x?x2x4x4xf32>) -> tensor<1x?x2x4x4xf32>
+  %q = swin.reshape %q5 : tensor<1x?x2x4x4xf32> -> tensor<?x2x4x4xf32>
+  %k = swin.reshape %k5 : tensor<1x?x2x4x4xf32> -> tensor<?x2x4x4xf32>
+  %v = swin.reshape %v5 : tensor<1x?x2x4x4xf32> -> tensor<?x2x4x4xf32>
+  %qn = swin.reduce_l2 %q {axes = array<i64: 3>, keep_dims = true} : (tensor<?x2x4x4xf32>) -> tensor<?x2x4x1xf32>
+  %qc = swin.clip %qn {max = 0x7F800000 : f32, min = 9.99999996E-13 : f32} : tensor<?x2x4x1xf32>
+  %qb = swin.broadcast %qc {batch_multiple = 1 : i64} : tensor<?x2x4x1xf32> -> tensor<?x2x4x4xf32>
+  %qh = swin.div %q, %qb : (tensor<?x2x4x4xf32>, tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32>
+  %kn = swin.reduce_l2 %k {axes = array<i64: 3>, keep_dims = true} : (tensor<?x2x4x4xf32>) -> tensor<?x2x4x1xf32>
+  %kc = swin.clip %kn {max = 0x7F800000 : f32, min = 9.99999996E-13 : f32} : tensor<?x2x4x1xf32>
+  %kh = swin.div %k, %kc : (tensor<?x2x4x4xf32>, tensor<?x2x4x1xf32>) -> tensor<?x2x4x4xf32>
+  %kt = swin.transpose %kh {perm = array<i64: 0, 1, 3, 2>} : (tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32>
+  %s = swin.matmul %qh, %kt : (tensor<?x2x4x4xf32>, tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32>
+  %ss = swin.mul %s, %scales : (tensor<?x2x4x4xf32>, tensor<2x1x1xf32>) -> tensor<?x2x4x4xf32>
+  %sb = swin.add %ss, %bias : (tensor<?x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<?x2x4x4xf32>
+  %s5 = swin.reshape %sb : tensor<?x2x4x4xf32> -> tensor<?x3x2x4x4xf32>
+  %sm = swin.add %s5, %mask : (tensor<?x3x2x4x4xf32>, tensor<1x3x1x4x4xf32>) -> tensor<?x3x2x4x4xf32>
+  %sm2 = swin.add %sm, %mask : (tensor<?x3x2x4x4xf32>, tensor<1x3x1x4x4xf32>) -> tensor<?x3x2x4x4xf32>
+  %s4 = swin.reshape %sm2 : tensor<?x3x2x4x4xf32> -> tensor<?x2x4x4xf32>
+  %p = swin.softmax %s4 {axis = 3 : i64} : tensor<?x2x4x4xf32>
+  %o = swin.matmul %p, %v : (tensor<?x2x4x4xf32>, tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32>
+  %t = swin.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x2x4x4xf32>) -> tensor<?x4x2x4xf32>
+  %r = swin.reshape %t : tensor<?x4x2x4xf32> -> tensor<?x4x8xf32>
+  return %r : tensor<?x4x8xf32>
+}
+
+// -----
+
+// Near miss: q is L2-normalised but k is not, so the scores are not a
+// cosine similarity and nothing is raised.
+// CHECK-LABEL: func.func @v2_only_q_normalised
+// CHECK-NOT: swin.window_attention
+// CHECK: swin.softmax
+func.func @v2_only_q_normalised(%x: tensor<?x4x8xf32>) -> tensor<?x4x8xf32> {
+  %w = swin.constant dense<0.1> : tensor<24x8xf32>
+  %b = swin.constant dense<0.2> : tensor<24xf32>
+  %scales = swin.constant dense<[[[100.0]], [[2.5]]]> : tensor<2x1x1xf32>
+  %bias = swin.constant dense<0.3> : tensor<1x2x4x4xf32>
+  %qkv = swin.linear %x, %w, %b : (tensor<?x4x8xf32>, tensor<24x8xf32>, tensor<24xf32>) -> tensor<?x4x24xf32>
+  %0 = swin.reshape %qkv : tensor<?x4x24xf32> -> tensor<?x4x3x2x4xf32>
+  %1 = swin.transpose %0 {perm = array<i64: 2, 0, 3, 1, 4>} : (tensor<?x4x3x2x4xf32>) -> tensor<3x?x2x4x4xf32>
+  %q5 = swin.slice %1 {offsets = array<i64: 0, 0, 0, 0, 0>, sizes = array<i64: 1, -9223372036854775808, 2, 4, 4>, strides = array<i64: 1, 1, 1, 1, 1>} : (tensor<3x?x2x4x4xf32>) -> tensor<1x?x2x4x4xf32>
+  %k5 = swin.slice %1 {offsets = array<i64: 1, 0, 0, 0, 0>, sizes = array<i64: 1, -9223372036854775808, 2, 4, 4>, strides = array<i64: 1, 1, 1, 1, 1>} : (tensor<3x?x2x4x4xf32>) -> tensor<1x?x2x4x4xf32>
+  %v5 = swin.slice %1 {offsets = array<i64: 2, 0, 0, 0, 0>, sizes = array<i64: 1, -9223372036854775808, 2, 4, 4>, strides = array<i64: 1, 1, 1, 1, 1>} : (tensor<3x?x2x4x4xf32>) -> tensor<1x?x2x4x4xf32>
+  %q = swin.reshape %q5 : tensor<1x?x2x4x4xf32> -> tensor<?x2x4x4xf32>
+  %k = swin.reshape %k5 : tensor<1x?x2x4x4xf32> -> tensor<?x2x4x4xf32>
+  %v = swin.reshape %v5 : tensor<1x?x2x4x4xf32> -> tensor<?x2x4x4xf32>
+  %qn = swin.reduce_l2 %q {axes = array<i64: 3>, keep_dims = true} : (tensor<?x2x4x4xf32>) -> tensor<?x2x4x1xf32>
+  %qc = swin.clip %qn {max = 0x7F800000 : f32, min = 9.99999996E-13 : f32} : tensor<?x2x4x1xf32>
+  %qh = swin.div %q, %qc : (tensor<?x2x4x4xf32>, tensor<?x2x4x1xf32>) -> tensor<?x2x4x4xf32>
+  %kt = swin.transpose %k {perm = array<i64: 0, 1, 3, 2>} : (tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32>
+  %s = swin.matmul %qh, %kt : (tensor<?x2x4x4xf32>, tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32>
+  %ss = swin.mul %s, %scales : (tensor<?x2x4x4xf32>, tensor<2x1x1xf32>) -> tensor<?x2x4x4xf32>
+  %sb = swin.add %ss, %bias : (tensor<?x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<?x2x4x4xf32>
+  %p = swin.softmax %sb {axis = 3 : i64} : tensor<?x2x4x4xf32>
+  %o = swin.matmul %p, %v : (tensor<?x2x4x4xf32>, tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32>
+  %t = swin.transpose %o {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x2x4x4xf32>) -> tensor<?x4x2x4xf32>
+  %r = swin.reshape %t : tensor<?x4x2x4xf32> -> tensor<?x4x8xf32>
+  return %r : tensor<?x4x8xf32>
+}

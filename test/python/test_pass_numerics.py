@@ -104,7 +104,7 @@ def test_pipeline_raises_gelu_windows_and_merges(tools, name):
     assert "swin.slice" not in text and "swin.concat" not in text
 
 
-@pytest.mark.parametrize("name", fusion_cases())
+@pytest.mark.parametrize("name", FIXTURE_NAMES)
 def test_pipeline_raises_one_attention_per_block(tools, name):
     text = run_tool(tools["swin-compile"], FIXTURES / name / "model.onnx", "--emit=mlir",
                     "--mlir-elide-elementsattrs-if-larger=1", "-o", "-").stdout

@@ -1117,6 +1117,8 @@ static int64_t windowAttentionSharedBytes(int64_t n, int64_t headDim) {
 }
 
 llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
+  if (op.getLogitScales())
+    return opError(op, "cosine attention (Swin V2) is not supported by the CUDA backend yet");
   auto inType = cast<RankedTensorType>(op.getInput().getType());
   int64_t n = inType.getDimSize(1), c = inType.getDimSize(2);
   int64_t heads = static_cast<int64_t>(op.getNumHeads());

@@ -303,6 +303,30 @@ func.func @attention_weight(%x: tensor<?x49x96xf32>, %w: tensor<288x64xf32>, %b:
 
 // -----
 
+func.func @attention_logit_scale_count(%x: tensor<?x49x96xf32>, %w: tensor<288x96xf32>, %b: tensor<288xf32>, %p: tensor<3x49x49xf32>) -> tensor<?x49x96xf32> {
+  // expected-error @+1 {{logit_scales needs one scale per head (3), got 2}}
+  %0 = swin.window_attention %x, %w, %b, %p {num_heads = 3 : i64, scale = 1.0 : f32, logit_scales = array<f32: 10.0, 10.0>} : (tensor<?x49x96xf32>, tensor<288x96xf32>, tensor<288xf32>, tensor<3x49x49xf32>) -> tensor<?x49x96xf32>
+  return %0 : tensor<?x49x96xf32>
+}
+
+// -----
+
+func.func @attention_logit_scale_sign(%x: tensor<?x49x96xf32>, %w: tensor<288x96xf32>, %b: tensor<288xf32>, %p: tensor<3x49x49xf32>) -> tensor<?x49x96xf32> {
+  // expected-error @+1 {{logit_scales must be positive and finite}}
+  %0 = swin.window_attention %x, %w, %b, %p {num_heads = 3 : i64, scale = 1.0 : f32, logit_scales = array<f32: 10.0, 0.0, 10.0>} : (tensor<?x49x96xf32>, tensor<288x96xf32>, tensor<288xf32>, tensor<3x49x49xf32>) -> tensor<?x49x96xf32>
+  return %0 : tensor<?x49x96xf32>
+}
+
+// -----
+
+func.func @attention_logit_scale_with_scale(%x: tensor<?x49x96xf32>, %w: tensor<288x96xf32>, %b: tensor<288xf32>, %p: tensor<3x49x49xf32>) -> tensor<?x49x96xf32> {
+  // expected-error @+1 {{scale must be 1 with logit_scales (cosine attention), got 5.000000e-01}}
+  %0 = swin.window_attention %x, %w, %b, %p {num_heads = 3 : i64, scale = 0.5 : f32, logit_scales = array<f32: 10.0, 10.0, 10.0>} : (tensor<?x49x96xf32>, tensor<288x96xf32>, tensor<288xf32>, tensor<3x49x49xf32>) -> tensor<?x49x96xf32>
+  return %0 : tensor<?x49x96xf32>
+}
+
+// -----
+
 func.func @patch_merge_odd(%x: tensor<?x7x7x96xf32>) -> tensor<?x3x3x384xf32> {
   // expected-error @+2 {{needs a static, even height and width}}
   // expected-error @+1 {{failed to infer returned types}}

@@ -192,6 +192,17 @@ func.func @window_attention(%x: tensor<?x49x96xf32>, %w: tensor<288x96xf32>, %b:
 
 // -----
 
+// Swin V2's cosine attention: one logit scale per head, scale 1.
+// CHECK-LABEL: func.func @cosine_window_attention
+func.func @cosine_window_attention(%x: tensor<?x64x96xf32>, %w: tensor<288x96xf32>, %b: tensor<288xf32>,
+                                   %p: tensor<3x64x64xf32>) -> tensor<?x64x96xf32> {
+  // CHECK: swin.window_attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {logit_scales = array<f32: 1.000000e+02, 1.250000e+01, 3.000000e+00>, num_heads = 3 : i64, scale = 1.000000e+00 : f32}
+  %0 = swin.window_attention %x, %w, %b, %p {num_heads = 3 : i64, scale = 1.0 : f32, logit_scales = array<f32: 100.0, 12.5, 3.0>} : (tensor<?x64x96xf32>, tensor<288x96xf32>, tensor<288xf32>, tensor<3x64x64xf32>) -> tensor<?x64x96xf32>
+  return %0 : tensor<?x64x96xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @patch_merge
 func.func @patch_merge(%x: tensor<?x56x56x96xf32>) -> tensor<?x28x28x384xf32> {
   // CHECK: swin.patch_merge %{{.*}} : (tensor<?x56x56x96xf32>) -> tensor<?x28x28x384xf32>

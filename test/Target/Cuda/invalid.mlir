@@ -62,3 +62,30 @@ module {
     return %4 : tensor<?x10xf32>
   }
 }
+
+// -----
+
+// Swin V2's cosine attention is refused until the fused kernel implements
+// it, rather than run as plain scaled attention.
+// expected-error @below {{'swin.window_attention': cosine attention (Swin V2) is not supported by the CUDA backend yet}}
+module {
+  func.func @main(%x: tensor<?x3x8x8xf32>) -> tensor<?x10xf32> attributes {swin.max_batch = 2 : i64} {
+    %pw = swin.constant dense<0.1> : tensor<16x3x4x4xf32>
+    %pb = swin.constant dense<0.0> : tensor<16xf32>
+    %g = swin.constant dense<1.0> : tensor<16xf32>
+    %b = swin.constant dense<0.0> : tensor<16xf32>
+    %wqkv = swin.constant dense<0.1> : tensor<48x16xf32>
+    %bqkv = swin.constant dense<0.0> : tensor<48xf32>
+    %bias = swin.constant dense<0.0> : tensor<1x4x4xf32>
+    %mask = swin.constant dense<[[[0.0, 0.0, -100.0, -100.0], [0.0, 0.0, -100.0, -100.0], [-100.0, -100.0, 0.0, 0.0], [-100.0, -100.0, 0.0, 0.0]]]> : tensor<1x4x4xf32>
+    %wo = swin.constant dense<0.1> : tensor<16x16xf32>
+    %wh = swin.constant dense<0.1> : tensor<10x16xf32>
+    %bh = swin.constant dense<0.0> : tensor<10xf32>
+    %0 = swin.patch_embed %x, %pw, %pb, %g, %b {epsilon = 1.0e-5 : f32} : (tensor<?x3x8x8xf32>, tensor<16x3x4x4xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<?x2x2x16xf32>
+    %1 = swin.norm_partition %0, %g, %b {epsilon = 1.0e-5 : f32, shifts = array<i64: -1, -1>, window = array<i64: 2, 2>} : (tensor<?x2x2x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<?x4x16xf32>
+    %2 = swin.window_attention %1, %wqkv, %bqkv, %bias, %mask {num_heads = 1 : i64, scale = 1.0 : f32, logit_scales = array<f32: 10.0>} : (tensor<?x4x16xf32>, tensor<48x16xf32>, tensor<48xf32>, tensor<1x4x4xf32>, tensor<1x4x4xf32>) -> tensor<?x4x16xf32>
+    %3 = swin.attention_output %2, %wo, %b, %0 {shifts = array<i64: 1, 1>, window = array<i64: 2, 2>} : (tensor<?x4x16xf32>, tensor<16x16xf32>, tensor<16xf32>, tensor<?x2x2x16xf32>) -> tensor<?x2x2x16xf32>
+    %4 = swin.classifier_head %3, %g, %b, %wh, %bh {epsilon = 1.0e-5 : f32} : (tensor<?x2x2x16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<10x16xf32>, tensor<10xf32>) -> tensor<?x10xf32>
+    return %4 : tensor<?x10xf32>
+  }
+}

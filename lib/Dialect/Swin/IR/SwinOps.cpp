@@ -851,6 +851,17 @@ LogicalResult WindowAttentionOp::verify() {
       if (!(scale > 0.0f) || !std::isfinite(scale))
         return emitOpError("qkv_quant_scales must be positive and finite");
   }
+  if (std::optional<ArrayRef<float>> logitScales = getLogitScales()) {
+    if (static_cast<int64_t>(logitScales->size()) != heads)
+      return emitOpError("logit_scales needs one scale per head (")
+             << heads << "), got " << logitScales->size();
+    for (float scale : *logitScales)
+      if (!(scale > 0.0f) || !std::isfinite(scale))
+        return emitOpError("logit_scales must be positive and finite");
+    if (getScale().convertToFloat() != 1.0f)
+      return emitOpError("scale must be 1 with logit_scales (cosine attention), got ")
+             << getScale().convertToFloat();
+  }
   return success();
 }
 

@@ -510,12 +510,22 @@ def Swin_WindowAttentionOp : Swin_Op<"window_attention", [Pure]> {
     `swin.quantize` and `swin.dequantize` with their per-tensor scale after
     the QKV projection (bias included), so both attention products read
     8-bit operands. The probabilities `a` stay in floating point.
+
+    Cosine attention (Swin V2): with `logit_scales`, one per head (the
+    model's `exp(min(logit_scale, log 100))`, folded), each row of q and of
+    k is divided by its L2 norm over the head dimension (at least 1e-12),
+    and head h's scores are `logit_scales[h] * q k^T` (`scale` is then 1):
+
+    ```
+    a = softmax(logit_scales[h] * (q / |q|) (k / |k|)^T + position_bias[h] (+ mask))
+    ```
   }];
   let arguments = (ins Swin_Tensor:$input, Swin_Tensor:$qkv_weight,
                    Swin_Tensor:$qkv_bias, Swin_Tensor:$position_bias,
                    Optional<Swin_Tensor>:$mask, I64Attr:$num_heads, F32Attr:$scale,
                    OptionalAttr<TypeAttr>:$qkv_quant_type,
-                   OptionalAttr<DenseF32ArrayAttr>:$qkv_quant_scales);
+                   OptionalAttr<DenseF32ArrayAttr>:$qkv_quant_scales,
+                   OptionalAttr<DenseF32ArrayAttr>:$logit_scales);
   let results = (outs Swin_Tensor:$result);
   let assemblyFormat = [{
     $input `,` $qkv_weight `,` $qkv_bias `,` $position_bias (`,` $mask^)? attr-dict
