@@ -1,4 +1,9 @@
 //===- FusePatchMerging.cpp - gather + LayerNorm + reduction --------------===//
+//
+// V1: gather, LayerNorm, reduction. V2 (PatchMergingV2): gather, reduction,
+// LayerNorm, the same op with norm_after_reduction.
+//
+//===----------------------------------------------------------------------===//
 
 #include "Passes.h"
 #include "PatternUtils.h"
@@ -38,8 +43,37 @@ struct MergeNormReduce : OpRewritePattern<LinearOp> {
                                                   norm.getScale(), norm.getBias(),
                                                   linear.getWeight(), norm.getEpsilonAttr(),
                                                   /*quant_type=*/nullptr,
-                                                  /*quant_scale=*/nullptr);
+                                                  /*quant_scale=*/nullptr,
+                                                  /*norm_after_reduction=*/nullptr);
     rewriter.replaceOp(linear, reshapeTo(rewriter, linear.getLoc(), fused, linear.getType()));
+    return success();
+  }
+};
+
+/// Swin V2's PatchMergingV2: layer_norm(linear(patch_merge(x))), the
+/// reduction bias-free.
+struct MergeReduceNorm : OpRewritePattern<LayerNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LayerNormOp norm, PatternRewriter &rewriter) const override {
+    if (static_cast<int64_t>(norm.getAxis()) != norm.getType().getRank() - 1)
+      return rewriter.notifyMatchFailure(norm, "not a channel LayerNorm");
+    auto linear = skipChannelPreservingReshapes(norm.getInput()).getDefiningOp<LinearOp>();
+    if (!linear || !linear->hasOneUse() || linear.getBias() ||
+        linear.getActivation() != Activation::none)
+      return rewriter.notifyMatchFailure(norm, "input is not a private bias-free reduction");
+    auto gather = skipChannelPreservingReshapes(linear.getInput()).getDefiningOp<PatchMergeOp>();
+    if (!gather || !gather->hasOneUse())
+      return rewriter.notifyMatchFailure(norm, "reduction input is not a patch gather");
+    auto in = gather.getInput().getType();
+    auto weight = cast<RankedTensorType>(linear.getWeight().getType());
+    auto type = RankedTensorType::get(
+        {in.getDimSize(0), in.getDimSize(1) / 2, in.getDimSize(2) / 2, weight.getDimSize(0)},
+        in.getElementType());
+    Value fused = rewriter.create<PatchMergingOp>(
+        norm.getLoc(), type, gather.getInput(), norm.getScale(), norm.getBias(),
+        linear.getWeight(), norm.getEpsilonAttr(), /*quant_type=*/nullptr,
+        /*quant_scale=*/nullptr, rewriter.getUnitAttr());
+    rewriter.replaceOp(norm, reshapeTo(rewriter, norm.getLoc(), fused, norm.getType()));
     return success();
   }
 };
@@ -48,7 +82,7 @@ struct SwinFusePatchMergingPass
     : mlir::swin::impl::SwinFusePatchMergingBase<SwinFusePatchMergingPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<MergeNormReduce>(&getContext());
+    patterns.add<MergeNormReduce, MergeReduceNorm>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

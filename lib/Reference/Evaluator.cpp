@@ -1716,10 +1716,12 @@ Error Interpreter::evalPatchMerging(ops::PatchMergingOp op) {
   const int64_t rows = b * (h / 2) * (w / 2);
   if (!fitsBlas({rows, out, 4 * c}))
     return makeOpError(op, "matrices too large for BLAS");
+  const bool normAfter = op.getNormAfterReduction();
   std::vector<float> merged(static_cast<size_t>(rows * 4 * c));
   gatherPatches(input.data, merged.data(), b, h, w, c);
-  layerNormRows(merged.data(), merged.data(), rows, 4 * c, gamma.data, beta.data,
-                op.getEpsilon().convertToFloat());
+  if (!normAfter)
+    layerNormRows(merged.data(), merged.data(), rows, 4 * c, gamma.data, beta.data,
+                  op.getEpsilon().convertToFloat());
   observeGemmInput(op, merged.data(), rows * 4 * c);
   if (std::optional<Type> quantType = op.getQuantType()) {
     const float scale = op.getQuantScale()->convertToFloat(), inverse = 1.0f / scale;
@@ -1730,7 +1732,11 @@ Error Interpreter::evalPatchMerging(ops::PatchMergingOp op) {
   Expected<Buffer> result = allocate(op, {b, h / 2, w / 2, out});
   if (!result)
     return result.takeError();
-  linearRows(merged.data(), rows, 4 * c, weight.data, out, nullptr, mutableData(*result));
+  float *reduced = mutableData(*result);
+  linearRows(merged.data(), rows, 4 * c, weight.data, out, nullptr, reduced);
+  if (normAfter)
+    layerNormRows(reduced, reduced, rows, out, gamma.data, beta.data,
+                  op.getEpsilon().convertToFloat());
   return setResult(op, op.getResult(), std::move(*result));
 }
 

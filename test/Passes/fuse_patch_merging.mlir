@@ -52,3 +52,31 @@ func.func @norm_used_twice(%x: tensor<?x8x8x4xf32>, %g: tensor<16xf32>, %b: tens
   %2 = swin.linear %1, %w : (tensor<?x4x4x16xf32>, tensor<8x16xf32>) -> tensor<?x4x4x8xf32>
   return %2, %1 : tensor<?x4x4x8xf32>, tensor<?x4x4x16xf32>
 }
+
+// -----
+
+// Swin V2 (PatchMergingV2): gather, bias-free reduction, then a LayerNorm
+// over the reduced channels.
+// CHECK-LABEL: func.func @merge_v2
+// CHECK-SAME: (%[[X:.*]]: tensor<?x8x8x4xf32>, %[[G:.*]]: tensor<8xf32>, %[[B:.*]]: tensor<8xf32>, %[[W:.*]]: tensor<8x16xf32>)
+// CHECK-NEXT: %[[M:.*]] = swin.patch_merging %[[X]], %[[G]], %[[B]], %[[W]] {epsilon = 9.99999974E-6 : f32, norm_after_reduction} : (tensor<?x8x8x4xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8x16xf32>) -> tensor<?x4x4x8xf32>
+// CHECK-NEXT: return %[[M]]
+func.func @merge_v2(%x: tensor<?x8x8x4xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>, %w: tensor<8x16xf32>) -> tensor<?x4x4x8xf32> {
+  %0 = swin.patch_merge %x : (tensor<?x8x8x4xf32>) -> tensor<?x4x4x16xf32>
+  %1 = swin.linear %0, %w : (tensor<?x4x4x16xf32>, tensor<8x16xf32>) -> tensor<?x4x4x8xf32>
+  %2 = swin.layer_norm %1, %g, %b {axis = 3 : i64, epsilon = 1.0e-5 : f32} : (tensor<?x4x4x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<?x4x4x8xf32>
+  return %2 : tensor<?x4x4x8xf32>
+}
+
+// -----
+
+// Near miss (V2 order): a reduction with a bias is not PatchMergingV2's.
+// CHECK-LABEL: func.func @merge_v2_biased_reduction
+// CHECK-NOT: swin.patch_merging
+// CHECK: swin.layer_norm
+func.func @merge_v2_biased_reduction(%x: tensor<?x8x8x4xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>, %w: tensor<8x16xf32>) -> tensor<?x4x4x8xf32> {
+  %0 = swin.patch_merge %x : (tensor<?x8x8x4xf32>) -> tensor<?x4x4x16xf32>
+  %1 = swin.linear %0, %w, %b : (tensor<?x4x4x16xf32>, tensor<8x16xf32>, tensor<8xf32>) -> tensor<?x4x4x8xf32>
+  %2 = swin.layer_norm %1, %g, %b {axis = 3 : i64, epsilon = 1.0e-5 : f32} : (tensor<?x4x4x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<?x4x4x8xf32>
+  return %2 : tensor<?x4x4x8xf32>
+}

@@ -1503,6 +1503,9 @@ llvm::Error Emitter::lowerResidualLinear(ops::ResidualLinearOp op) {
 }
 
 llvm::Error Emitter::lowerPatchMerging(ops::PatchMergingOp op) {
+  if (op.getNormAfterReduction())
+    return opError(op, "PatchMergingV2 (LayerNorm after the reduction, Swin V2) is not "
+                       "supported by the CUDA backend yet");
   auto inType = cast<RankedTensorType>(op.getInput().getType());
   int64_t h = inType.getDimSize(1), w = inType.getDimSize(2), c = inType.getDimSize(3);
   int64_t n = cast<RankedTensorType>(op.getWeight().getType()).getDimSize(0);

@@ -327,6 +327,14 @@ func.func @attention_logit_scale_with_scale(%x: tensor<?x49x96xf32>, %w: tensor<
 
 // -----
 
+func.func @patch_merging_v2_norm_width(%x: tensor<?x8x8x4xf32>, %g: tensor<16xf32>, %b: tensor<16xf32>, %w: tensor<8x16xf32>) -> tensor<?x4x4x8xf32> {
+  // expected-error @+1 {{scale and bias must be [8]}}
+  %0 = swin.patch_merging %x, %g, %b, %w {epsilon = 1.0e-5 : f32, norm_after_reduction} : (tensor<?x8x8x4xf32>, tensor<16xf32>, tensor<16xf32>, tensor<8x16xf32>) -> tensor<?x4x4x8xf32>
+  return %0 : tensor<?x4x4x8xf32>
+}
+
+// -----
+
 func.func @patch_merge_odd(%x: tensor<?x7x7x96xf32>) -> tensor<?x3x3x384xf32> {
   // expected-error @+2 {{needs a static, even height and width}}
   // expected-error @+1 {{failed to infer returned types}}

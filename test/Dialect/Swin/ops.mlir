@@ -231,6 +231,15 @@ func.func @quantize_points(%x: tensor<?x49x96xf32>) -> (tensor<?x49x96xf32>, ten
 
 // -----
 
+// CHECK-LABEL: func.func @patch_merging_v2
+func.func @patch_merging_v2(%x: tensor<?x4x4x8xf32>, %s: tensor<16xf32>, %w: tensor<16x32xf32>) -> tensor<?x2x2x16xf32> {
+  // CHECK: swin.patch_merging {{.*}} {epsilon = {{.*}}, norm_after_reduction}
+  %0 = swin.patch_merging %x, %s, %s, %w {epsilon = 1.0e-5 : f32, norm_after_reduction} : (tensor<?x4x4x8xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16x32xf32>) -> tensor<?x2x2x16xf32>
+  return %0 : tensor<?x2x2x16xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @patch_merging_quantized
 func.func @patch_merging_quantized(%x: tensor<?x4x4x8xf32>, %s: tensor<32xf32>, %w: tensor<16x32xf32>) -> tensor<?x2x2x16xf32> {
   // CHECK: swin.patch_merging {{.*}} {epsilon = {{.*}}, quant_scale = 5.000000e-01 : f32, quant_type = f8E4M3FN}

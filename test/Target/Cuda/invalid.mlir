@@ -89,3 +89,26 @@ module {
     return %4 : tensor<?x10xf32>
   }
 }
+
+// -----
+
+// Swin V2's PatchMergingV2 (LayerNorm after the reduction) is refused until
+// the backend implements it.
+// expected-error @below {{'swin.patch_merging': PatchMergingV2 (LayerNorm after the reduction, Swin V2) is not supported by the CUDA backend yet}}
+module {
+  func.func @main(%x: tensor<?x3x8x8xf32>) -> tensor<?x10xf32> attributes {swin.max_batch = 2 : i64} {
+    %pw = swin.constant dense<0.1> : tensor<16x3x2x2xf32>
+    %pb = swin.constant dense<0.0> : tensor<16xf32>
+    %g = swin.constant dense<1.0> : tensor<16xf32>
+    %b = swin.constant dense<0.0> : tensor<16xf32>
+    %g2 = swin.constant dense<1.0> : tensor<32xf32>
+    %b2 = swin.constant dense<0.0> : tensor<32xf32>
+    %wm = swin.constant dense<0.1> : tensor<32x64xf32>
+    %wh = swin.constant dense<0.1> : tensor<10x32xf32>
+    %bh = swin.constant dense<0.0> : tensor<10xf32>
+    %0 = swin.patch_embed %x, %pw, %pb, %g, %b {epsilon = 1.0e-5 : f32} : (tensor<?x3x8x8xf32>, tensor<16x3x2x2xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<?x4x4x16xf32>
+    %1 = swin.patch_merging %0, %g2, %b2, %wm {epsilon = 1.0e-5 : f32, norm_after_reduction} : (tensor<?x4x4x16xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32x64xf32>) -> tensor<?x2x2x32xf32>
+    %2 = swin.classifier_head %1, %g2, %b2, %wh, %bh {epsilon = 1.0e-5 : f32} : (tensor<?x2x2x32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<10x32xf32>, tensor<10xf32>) -> tensor<?x10xf32>
+    return %2 : tensor<?x10xf32>
+  }
+}

@@ -671,11 +671,12 @@ LogicalResult PatchMergingOp::verify() {
   if (isDynamic(h) || isDynamic(w) || isDynamic(c) || h % 2 || w % 2)
     return emitOpError("needs a static, even height and width, got ")
            << shapeString(input.getShape());
-  for (Value param : {getScale(), getBias()})
-    if (cast<RankedTensorType>(param.getType()).getShape() != ArrayRef<int64_t>{4 * c})
-      return emitOpError("scale and bias must be [") << 4 * c << "]";
   if (weight.getRank() != 2 || weight.getDimSize(1) != 4 * c)
     return emitOpError("weight must be [out, ") << 4 * c << "]";
+  int64_t normed = getNormAfterReduction() ? weight.getDimSize(0) : 4 * c;
+  for (Value param : {getScale(), getBias()})
+    if (cast<RankedTensorType>(param.getType()).getShape() != ArrayRef<int64_t>{normed})
+      return emitOpError("scale and bias must be [") << normed << "]";
   if (result.getShape() != ArrayRef<int64_t>{input.getDimSize(0), h / 2, w / 2,
                                              weight.getDimSize(0)})
     return emitOpError("result must be ")

@@ -389,14 +389,21 @@ def Swin_PatchMergingOp : Swin_Op<"patch_merging", [Pure]> {
     bias on the linear: `[B, H, W, C]` to `[B, H/2, W/2, out]` with
     `weight` of shape `[out, 4C]`. Statistics in fp32.
 
+    With `norm_after_reduction` (Swin V2's PatchMergingV2) the order is
+    `layer_norm(linear(patch_merge(input), weight), scale, bias)`: the
+    LayerNorm is over the `out` reduced channels, `scale` and `bias` are
+    `[out]`.
+
     The reduction's input exists only inside the op, so its quantize point
     is an attribute pair: with `quant_type` (`i8` or `f8E4M3FN`) and
-    `quant_scale`, the normalised rows go through `swin.quantize` and
+    `quant_scale`, the reduction's input rows (normalised, or gathered with
+    `norm_after_reduction`) go through `swin.quantize` and
     `swin.dequantize` with that scale before the reduction.
   }];
   let arguments = (ins Swin_Tensor:$input, Swin_Tensor:$scale, Swin_Tensor:$bias,
                    Swin_Tensor:$weight, F32Attr:$epsilon,
-                   OptionalAttr<TypeAttr>:$quant_type, OptionalAttr<F32Attr>:$quant_scale);
+                   OptionalAttr<TypeAttr>:$quant_type, OptionalAttr<F32Attr>:$quant_scale,
+                   UnitAttr:$norm_after_reduction);
   let results = (outs Swin_Tensor:$result);
   let assemblyFormat = [{
     $input `,` $scale `,` $bias `,` $weight attr-dict `:` functional-type(operands, results)
