@@ -162,19 +162,22 @@ FIXTURES: dict[str, Fixture] = {
                 depths=(2, 2, 6, 2), num_heads=(3, 6, 12, 24), num_classes=1000, batch=1, default=False,
                 timm_model="swin_tiny_patch4_window7_224",
                 description="timm swin_tiny_patch4_window7_224 (pretrained=False), ~110 MB"),
-        # ---- Swin V2 (default set) ----
+        # ---- Swin V2 (default set: the legacy exporter) ----
         Fixture("timm_v2_legacy", "timm", "legacy", **TINY_V2,
                 description="timm SwinTransformerV2 256/w8, tiny, TorchScript exporter opset 17"),
-        Fixture("timm_v2_dynamo", "timm", "dynamo", opset=None, **TINY_V2,
-                description="same model as timm_v2_legacy, dynamo exporter"),
         Fixture("torchvision_v2_legacy", "torchvision", "legacy", **TINY_V2,
                 description="torchvision SwinTransformer V2 (SwinTransformerBlockV2, PatchMergingV2) "
                             "256/w8, tiny, TorchScript exporter opset 17"),
-        Fixture("torchvision_v2_dynamo", "torchvision", "dynamo", opset=None, **TINY_V2,
-                description="same model as torchvision_v2_legacy, dynamo exporter"),
         Fixture("hf_v2_legacy", "transformers", "legacy", **TINY_V2,
                 description="HF transformers Swinv2ForImageClassification 256/w8, tiny, exporter opset 17"),
         # ---- Swin V2, on demand only ----
+        # The dynamo exports are 8-10 MB each (the folded position-bias tables, see
+        # TINY_V2): exported at test time (test/python/test_window_variants.py) to keep
+        # the repository small.
+        Fixture("timm_v2_dynamo", "timm", "dynamo", opset=None, **TINY_V2, default=False,
+                description="same model as timm_v2_legacy, dynamo exporter"),
+        Fixture("torchvision_v2_dynamo", "torchvision", "dynamo", opset=None, **TINY_V2,
+                default=False, description="same model as torchvision_v2_legacy, dynamo exporter"),
         # Swinv2 has no SDPA path (its attention is explicit matmul + softmax), so unlike
         # hf_dynamo this exports with the library's default attention. On demand for its
         # size (8.8 MB, see TINY_V2) and because swin_compiler.export refuses HF + dynamo.

@@ -7,7 +7,7 @@ patch merging per merge, and the fused module matches PyTorch (rtol 1e-4,
 as for the committed fixtures) and the unfused import (rtol 1e-5, as for
 every pass). The V2 variants add windows 12 and 24 at 384, models
 fine-tuned at window 12 from a pre-training window of 8 (timm and HF), and
-HF through the dynamo exporter.
+the dynamo exports of all three libraries (too large to commit).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from conftest import export_on_demand, run_tool
 
 VARIANTS = ["timm_w8_256", "timm_w16_256", "timm_w24_384",
             "timm_v2_w16_256", "timm_v2_w12_384", "timm_v2_w24_384", "timm_v2_w12_384_pw8",
-            "hf_v2_w12_384_pw8", "hf_v2_dynamo"]
+            "hf_v2_w12_384_pw8", "timm_v2_dynamo", "torchvision_v2_dynamo", "hf_v2_dynamo"]
 
 
 @pytest.fixture(scope="module")
