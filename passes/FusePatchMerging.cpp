@@ -21,6 +21,24 @@ using namespace mlir::swin;
 
 namespace {
 
+/// Replaces `last` (the chain's final op, reduction or LayerNorm) with one
+/// swin.patch_merging of `gather`, `norm` and `linear`, reshaped back to
+/// `last`'s type.
+void replaceWithPatchMerging(PatternRewriter &rewriter, Operation *last, PatchMergeOp gather,
+                             LayerNormOp norm, LinearOp linear, bool normAfter) {
+  auto in = gather.getInput().getType();
+  auto weight = cast<RankedTensorType>(linear.getWeight().getType());
+  auto type = RankedTensorType::get(
+      {in.getDimSize(0), in.getDimSize(1) / 2, in.getDimSize(2) / 2, weight.getDimSize(0)},
+      in.getElementType());
+  Value fused = rewriter.create<PatchMergingOp>(
+      last->getLoc(), type, gather.getInput(), norm.getScale(), norm.getBias(),
+      linear.getWeight(), norm.getEpsilonAttr(), /*quant_type=*/nullptr,
+      /*quant_scale=*/nullptr, normAfter ? rewriter.getUnitAttr() : UnitAttr());
+  rewriter.replaceOp(last, reshapeTo(rewriter, last->getLoc(), fused,
+                                     last->getResult(0).getType()));
+}
+
 struct MergeNormReduce : OpRewritePattern<LinearOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(LinearOp linear, PatternRewriter &rewriter) const override {
@@ -34,18 +52,7 @@ struct MergeNormReduce : OpRewritePattern<LinearOp> {
     auto gather = skipChannelPreservingReshapes(norm.getInput()).getDefiningOp<PatchMergeOp>();
     if (!gather || !gather->hasOneUse())
       return rewriter.notifyMatchFailure(linear, "LayerNorm input is not a patch gather");
-    auto in = gather.getInput().getType();
-    auto weight = cast<RankedTensorType>(linear.getWeight().getType());
-    auto type = RankedTensorType::get(
-        {in.getDimSize(0), in.getDimSize(1) / 2, in.getDimSize(2) / 2, weight.getDimSize(0)},
-        in.getElementType());
-    Value fused = rewriter.create<PatchMergingOp>(linear.getLoc(), type, gather.getInput(),
-                                                  norm.getScale(), norm.getBias(),
-                                                  linear.getWeight(), norm.getEpsilonAttr(),
-                                                  /*quant_type=*/nullptr,
-                                                  /*quant_scale=*/nullptr,
-                                                  /*norm_after_reduction=*/nullptr);
-    rewriter.replaceOp(linear, reshapeTo(rewriter, linear.getLoc(), fused, linear.getType()));
+    replaceWithPatchMerging(rewriter, linear, gather, norm, linear, /*normAfter=*/false);
     return success();
   }
 };
@@ -64,16 +71,7 @@ struct MergeReduceNorm : OpRewritePattern<LayerNormOp> {
     auto gather = skipChannelPreservingReshapes(linear.getInput()).getDefiningOp<PatchMergeOp>();
     if (!gather || !gather->hasOneUse())
       return rewriter.notifyMatchFailure(norm, "reduction input is not a patch gather");
-    auto in = gather.getInput().getType();
-    auto weight = cast<RankedTensorType>(linear.getWeight().getType());
-    auto type = RankedTensorType::get(
-        {in.getDimSize(0), in.getDimSize(1) / 2, in.getDimSize(2) / 2, weight.getDimSize(0)},
-        in.getElementType());
-    Value fused = rewriter.create<PatchMergingOp>(
-        norm.getLoc(), type, gather.getInput(), norm.getScale(), norm.getBias(),
-        linear.getWeight(), norm.getEpsilonAttr(), /*quant_type=*/nullptr,
-        /*quant_scale=*/nullptr, rewriter.getUnitAttr());
-    rewriter.replaceOp(norm, reshapeTo(rewriter, norm.getLoc(), fused, norm.getType()));
+    replaceWithPatchMerging(rewriter, norm, gather, norm, linear, /*normAfter=*/true);
     return success();
   }
 };

@@ -311,8 +311,7 @@ swinrt_status swinrt_create(const char *modelDir, int device, void *stream,
   auto *e = new swinrt_engine();
   e->device = device;
   e->modelDir = modelDir;
-  e->referenceGemm = settings.referenceGemm;
-  e->injectCaptureFault = settings.injectCaptureFault;
+  e->debug = settings;
   DeviceScope scope(device);
   swinrt_status status = [&]() -> swinrt_status {
     SWINRT_CUDA(scope.error());
@@ -386,7 +385,7 @@ swinrt_status swinrt_run_on_stream(swinrt_engine *engine, void *streamHandle,
     Exec capture = e.exec(e.captureStream);
     SWINRT_CUDA(cudaStreamBeginCapture(e.captureStream, cudaStreamCaptureModeThreadLocal));
     swinrt_status body = kModel.body(capture, batch);
-    if (e.injectCaptureFault && body == SWINRT_OK)
+    if (e.debug.injectCaptureFault && body == SWINRT_OK)
       // A call that is illegal while capturing: CUDA itself invalidates the
       // capture, so the real failure path runs.
       if (cudaError_t illegal = cudaStreamSynchronize(e.captureStream); illegal != cudaSuccess)

@@ -68,9 +68,7 @@ struct Engine {
   std::map<std::pair<int, int>, GemmPlan> plans; // (gemm id, batch)
   std::map<int, cudaGraphExec_t> graphs;         // batch
   bool graphsFailed = false;
-  // DebugSettings, as swinrt_create read them.
-  bool referenceGemm = false;
-  bool injectCaptureFault = false;
+  DebugSettings debug; // as swinrt_create read them
   // Autotuned algorithms, (gemm id, batch), and the cache file that keeps
   // them for this GPU model.
   std::map<std::pair<int, int>, cublasLtMatmulAlgo_t> tuned;

@@ -90,6 +90,13 @@ const void *matrixC(const GemmSpec &spec, const void *residual, const void *out)
   return spec.residual ? residual : spec.quantizedOutput ? nullptr : out;
 }
 
+/// E4M3 sites read their scales from the device: they must have them.
+swinrt_status checkScales(const GemmSpec &spec, const GemmScales *scales) {
+  if (spec.operands == kOperandsE4M3 && !scales)
+    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "E4M3 GEMM '%s' has no scales", spec.name);
+  return SWINRT_OK;
+}
+
 /// The descriptors of `spec` at `batch`, with `bias` in the epilogue and,
 /// for E4M3 sites, `scales`.
 swinrt_status describe(const GemmSpec &spec, int batch, const void *bias,
@@ -99,8 +106,7 @@ swinrt_status describe(const GemmSpec &spec, int batch, const void *bias,
       kModel.precision == kTf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
   cudaDataType_t type = storageType();
   bool e4m3 = spec.operands == kOperandsE4M3;
-  if (e4m3 && !scales)
-    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "E4M3 GEMM '%s' has no scales", spec.name);
+  SWINRT_TRY(checkScales(spec, scales));
   SWINRT_CUBLAS(cublasLtMatmulDescCreate(&plan.desc, compute, CUDA_R_32F));
   // Row-major out[m, n] = x[m, k] w[n, k]^T is column-major
   // out^T[n, m] = (w^T)^T... : A = w (k x n, transposed), B = x (k x m).
@@ -397,8 +403,7 @@ swinrt_status referenceGemm(Exec &ex, int id, int batch, const void *x, const vo
                             const void *bias, const void *residual, void *out,
                             const GemmScales *scales) {
   const GemmSpec &spec = kModel.gemms[id];
-  if (spec.operands == kOperandsE4M3 && !scales)
-    return fail(SWINRT_ERROR_INVALID_ARGUMENT, "E4M3 GEMM '%s' has no scales", spec.name);
+  SWINRT_TRY(checkScales(spec, scales));
   switch (storageType()) {
   case CUDA_R_16F:
     return launchReferenceGemm<__half>(spec, batch, x, w, bias, residual, out, scales,
@@ -424,7 +429,7 @@ swinrt_status gemm(Exec &ex, int id, int batch, const void *x, const void *w,
                    const void *bias, const void *residual, void *out,
                    const GemmScales *scales) {
   Engine &e = *ex.engine;
-  if (e.referenceGemm)
+  if (e.debug.referenceGemm)
     return referenceGemm(ex, id, batch, x, w, bias, residual, out, scales);
   const GemmSpec &spec = kModel.gemms[id];
   auto key = std::make_pair(id, batch);

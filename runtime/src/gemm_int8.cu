@@ -127,7 +127,7 @@ swinrt_status gemmInt8(Exec &ex, int id, int batch, const void *x, const void *w
 #ifdef SWINRT_SM90_INT8
   // SWINRT_GEMM=reference keeps CUTLASS's TMA stores out of the run.
   if (int device = int8gemm::currentDevice(); device >= 0 && sm90Int8Active[device] &&
-                                              !ex.engine->referenceGemm &&
+                                              !ex.engine->debug.referenceGemm &&
                                               sm90Int8Supports(args)) {
     if (const Sm90Int8Class *epilogueClass = sm90ClassOf(spec, activation)) {
       const Sm90TileKernel &tile =
