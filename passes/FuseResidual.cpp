@@ -25,14 +25,40 @@ LinearOp privateAffine(Value v) {
   return linear;
 }
 
-/// residual + roll(window_reverse(linear(a))).
+/// A private LayerNorm over the channels of `branch` (through channel
+/// reshapes): Swin V2's post-norm. Advances `branch` to its input.
+LayerNormOp peelPostNorm(Value &branch) {
+  auto norm = skipChannelPreservingReshapes(branch).getDefiningOp<LayerNormOp>();
+  if (!norm || !norm->hasOneUse() ||
+      static_cast<int64_t>(norm.getAxis()) != norm.getType().getRank() - 1)
+    return nullptr;
+  branch = norm.getInput();
+  return norm;
+}
+
+/// The fused op's optional post-norm operands.
+struct PostNormOperands {
+  Value scale, bias;
+  FloatAttr epsilon;
+  explicit PostNormOperands(LayerNormOp norm) {
+    if (norm) {
+      scale = norm.getScale();
+      bias = norm.getBias();
+      epsilon = norm.getEpsilonAttr();
+    }
+  }
+};
+
+/// residual + [layer_norm](roll(window_reverse(linear(a)))).
 struct AttentionResidual : OpRewritePattern<AddOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(AddOp add, PatternRewriter &rewriter) const override {
     if (add.getLhs().getType() != add.getRhs().getType())
       return rewriter.notifyMatchFailure(add, "broadcasting add");
     for (auto [residual, branch] : operandOrders(add)) {
-      Value v = skipChannelPreservingReshapes(branch);
+      Value v = branch;
+      PostNormOperands norm(peelPostNorm(v));
+      v = skipChannelPreservingReshapes(v);
       SmallVector<int64_t> shifts = {0, 0};
       if (auto roll = v.getDefiningOp<RollOp>()) {
         ArrayRef<int64_t> s = roll.getShifts();
@@ -51,8 +77,8 @@ struct AttentionResidual : OpRewritePattern<AddOp> {
       Type image = reverse.getType();
       Value fused = rewriter.create<AttentionOutputOp>(
           loc, image, proj.getInput(), proj.getWeight(), proj.getBias(),
-          reshapeTo(rewriter, loc, residual, image), reverse.getWindowAttr(),
-          rewriter.getDenseI64ArrayAttr(shifts));
+          reshapeTo(rewriter, loc, residual, image), norm.scale, norm.bias,
+          reverse.getWindowAttr(), rewriter.getDenseI64ArrayAttr(shifts), norm.epsilon);
       rewriter.replaceOp(add, reshapeTo(rewriter, loc, fused, add.getType()));
       return success();
     }
@@ -60,21 +86,23 @@ struct AttentionResidual : OpRewritePattern<AddOp> {
   }
 };
 
-/// residual + linear(h).
+/// residual + [layer_norm](linear(h)).
 struct MlpResidual : OpRewritePattern<AddOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(AddOp add, PatternRewriter &rewriter) const override {
     if (add.getLhs().getType() != add.getRhs().getType())
       return rewriter.notifyMatchFailure(add, "broadcasting add");
     for (auto [residual, branch] : operandOrders(add)) {
-      LinearOp fc = privateAffine(skipChannelPreservingReshapes(branch));
+      Value v = branch;
+      PostNormOperands norm(peelPostNorm(v));
+      LinearOp fc = privateAffine(skipChannelPreservingReshapes(v));
       if (!fc)
         continue;
       Location loc = add.getLoc();
       Type rows = fc.getType();
       Value fused = rewriter.create<ResidualLinearOp>(
           loc, rows, fc.getInput(), fc.getWeight(), fc.getBias(),
-          reshapeTo(rewriter, loc, residual, rows));
+          reshapeTo(rewriter, loc, residual, rows), norm.scale, norm.bias, norm.epsilon);
       rewriter.replaceOp(add, reshapeTo(rewriter, loc, fused, add.getType()));
       return success();
     }

@@ -71,9 +71,9 @@ struct ResidualLinearPastReshape : OpRewritePattern<ResidualLinearOp> {
     // Both must come from the same row layout.
     if (h.getShape().drop_back() != r.getShape().drop_back())
       return failure();
-    Value fused = rewriter.create<ResidualLinearOp>(op.getLoc(), r, in.getInput(),
-                                                    op.getWeight(), op.getBias(),
-                                                    res.getInput());
+    Value fused = rewriter.create<ResidualLinearOp>(
+        op.getLoc(), r, in.getInput(), op.getWeight(), op.getBias(), res.getInput(),
+        op.getNormScale(), op.getNormBias(), op.getNormEpsilonAttr());
     rewriter.replaceOpWithNewOp<ReshapeOp>(op, op.getType(), fused);
     return success();
   }

@@ -59,6 +59,13 @@ MODELS = {
     "swin_b_384": ("timm", "swin_base_patch4_window12_384", 384),
     "tv_swin_t": ("torchvision", "swin_t", 224),
     "hf_swin_t": ("transformers", "tiny", 224),
+    # Swin V2 (cosine attention, continuous position bias, post-norm).
+    "swinv2_t_w8": ("timm", "swinv2_tiny_window8_256", 256),
+    "swinv2_t_w16": ("timm", "swinv2_tiny_window16_256", 256),
+    "swinv2_b_w8": ("timm", "swinv2_base_window8_256", 256),
+    "swinv2_b_w16": ("timm", "swinv2_base_window16_256", 256),
+    "tv_swinv2_t": ("torchvision", "swin_v2_t", 256),
+    "hf_swinv2_t": ("transformers-v2", "tiny", 256),
 }
 
 # Relative L2 tolerance per precision, against float64 PyTorch.
@@ -91,13 +98,22 @@ def build(name: str) -> torch.nn.Module:
     elif library == "torchvision":
         import torchvision
         model = getattr(torchvision.models, arg)(weights=None)
-    else:
+    elif library == "transformers":
         from transformers import SwinConfig, SwinForImageClassification
 
         config = SwinConfig(num_labels=1000, hidden_dropout_prob=0.0,
                             attention_probs_dropout_prob=0.0, drop_path_rate=0.0)
         config._attn_implementation = "eager"
         model = logits_only(SwinForImageClassification(config))
+    else:
+        from transformers import Swinv2Config, Swinv2ForImageClassification
+
+        # SwinV2-T at 256 with window 8 (swinv2-tiny-patch4-window8-256).
+        config = Swinv2Config(image_size=256, window_size=8, num_labels=1000,
+                              hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0,
+                              drop_path_rate=0.0)
+        config._attn_implementation = "eager"
+        model = logits_only(Swinv2ForImageClassification(config))
     reinit_for_testing(model)
     return model.eval()
 
@@ -503,8 +519,9 @@ def main() -> int:
     parser.add_argument("--autotune", action="store_true",
                         help="bench with cuBLASLt's heuristic choice, autotune each bench "
                              "batch, check and bench again")
-    parser.add_argument("--quant-table", type=Path,
-                        help="calibration table for int8/fp8 (swin-compile --calib-table)")
+    parser.add_argument("--quant-table", nargs="*", default=[], metavar="[MODEL=]JSON",
+                        help="calibration tables for int8/fp8 (swin-compile --calib-table): "
+                             "MODEL=JSON for one model, a bare JSON for the others")
     parser.add_argument("--keep-float", default="",
                         help="for precision int8mp: quantize points left in fp16, comma "
                              "separated (swin-compile --keep-float)")
@@ -528,6 +545,12 @@ def main() -> int:
         quant_references.setdefault("int8qa-pair", quant_references["int8qa"])
         for variant in ("int8qa-noqkv", "int8qa-noproj", "int8qa-unfused"):
             quant_references.setdefault(variant, quant_references["int8qa"])
+    quant_tables: dict[str | None, Path] = {}
+    for item in args.quant_table:
+        model, sep, path = item.rpartition("=")
+        if sep and model not in MODELS:
+            parser.error(f"--quant-table: unknown model '{model}' in '{item}'")
+        quant_tables[model if sep else None] = Path(path)
     keep_float = [name for name in args.keep_float.split(",") if name]
     if "int8mp" in set(args.precisions) | set(args.bench_precisions) and not keep_float:
         parser.error("precision int8mp needs --keep-float NAME[,NAME...]")
@@ -568,7 +591,8 @@ def main() -> int:
             folder = args.work / f"{name}_{precision}"
             try:
                 seconds, meta = compile_model(args.bin, onnx, folder, precision,
-                                              args.max_batch, args.arch, args.quant_table,
+                                              args.max_batch, args.arch,
+                                              quant_tables.get(name, quant_tables.get(None)),
                                               keep_float)
             except SwinCompileError as error:
                 entry[precision] = {"error": str(error)}

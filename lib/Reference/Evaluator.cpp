@@ -1758,24 +1758,27 @@ static void forEachWindowToken(int64_t b, int64_t h, int64_t w, int64_t wh, int6
 
 Error Interpreter::evalNormPartition(ops::NormPartitionOp op) {
   const Buffer &input = get(op.getInput());
-  const Buffer &gamma = get(op.getScale());
-  const Buffer &beta = get(op.getBias());
   llvm::ArrayRef<int64_t> window = op.getWindow(), shifts = op.getShifts();
   if (input.shape.size() != 4 || input.shape[1] % window[0] || input.shape[2] % window[1])
     return makeOpError(op, "input " + shapeString(input.shape) +
                                " does not tile into the windows");
   const int64_t b = input.shape[0], h = input.shape[1], w = input.shape[2],
                 c = input.shape[3], wh = window[0], ww = window[1];
-  std::vector<float> normed(static_cast<size_t>(b * h * w * c));
-  layerNormRows(input.data, normed.data(), b * h * w, c, gamma.data, beta.data,
-                op.getEpsilon().convertToFloat());
+  std::vector<float> normed;
+  const float *rows = input.data;
+  if (op.hasNorm()) {
+    normed.resize(static_cast<size_t>(b * h * w * c));
+    layerNormRows(input.data, normed.data(), b * h * w, c, get(op.getScale()).data,
+                  get(op.getBias()).data, op.getEpsilon()->convertToFloat());
+    rows = normed.data();
+  }
   Expected<Buffer> result = allocate(op, {b * (h / wh) * (w / ww), wh * ww, c});
   if (!result)
     return result.takeError();
   // roll(x, s) reads x[i - s]: window tokens come from the image rolled back.
   float *out = mutableData(*result);
   forEachWindowToken(b, h, w, wh, ww, -shifts[0], -shifts[1], [&](int64_t pixel) {
-    std::memcpy(out, normed.data() + pixel * c, c * sizeof(float));
+    std::memcpy(out, rows + pixel * c, c * sizeof(float));
     out += c;
   });
   return setResult(op, op.getResult(), std::move(*result));
@@ -1801,6 +1804,10 @@ Error Interpreter::evalAttentionOutput(ops::AttentionOutputOp op) {
   // Projection of every window token.
   std::vector<float> projected(static_cast<size_t>(windows * n * c));
   linearRows(a.data, windows * n, ci, weight.data, c, bias.data, projected.data());
+  if (op.hasPostNorm())
+    layerNormRows(projected.data(), projected.data(), windows * n, c,
+                  get(op.getNormScale()).data, get(op.getNormBias()).data,
+                  op.getNormEpsilon()->convertToFloat());
   Expected<Buffer> result = allocate(op, residual.shape);
   if (!result)
     return result.takeError();
@@ -1831,6 +1838,15 @@ Error Interpreter::evalResidualLinear(ops::ResidualLinearOp op) {
   if (!result)
     return result.takeError();
   float *out = mutableData(*result);
+  if (op.hasPostNorm()) {
+    // residual + LN(linear): the linear's rows first, normalised in place.
+    linearRows(input.data, m, k, weight.data, n, bias.data, out);
+    layerNormRows(out, out, m, n, get(op.getNormScale()).data, get(op.getNormBias()).data,
+                  op.getNormEpsilon()->convertToFloat());
+    for (int64_t i = 0; i < m * n; ++i)
+      out[i] += residual.data[i];
+    return setResult(op, op.getResult(), std::move(*result));
+  }
   for (int64_t r = 0; r < m; ++r)
     for (int64_t j = 0; j < n; ++j)
       out[r * n + j] = residual.data[r * n + j] + bias.data[j];

@@ -101,7 +101,8 @@ template <typename G> struct Case {
   }
   /// norm_partition writing int8, then libswinrt's int8 GEMM.
   template <typename TO> cudaError_t unfused(cudaStream_t s) {
-    norm_partition<__half, int8_t, G::C, G::H, G::W, G::WIN, G::WIN, G::SHIFT, G::SHIFT>
+    norm_partition<__half, int8_t, G::C, G::H, G::W, G::WIN, G::WIN, G::SHIFT, G::SHIFT,
+                   true>
         <<<(m + kRowsPerBlock - 1) / kRowsPerBlock, kRowThreads, 0, s>>>(
             in, normOut, gamma, beta, eps, inputInverse, m);
     Int8GemmArgs a{normOut, w, alpha, bias, nullptr, out, m, G::N, G::C, kInt8ActNone, 1.0f};

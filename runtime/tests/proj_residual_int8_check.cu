@@ -97,9 +97,10 @@ template <typename G> struct Case {
     if (cudaError_t e = launchGemmInt8(a, false, s); e != cudaSuccess)
       return e;
     window_reverse_residual<__half, int8_t, G::C, G::H, G::W, G::WIN, G::WIN, G::SHIFT,
-                            G::SHIFT, true>
+                            G::SHIFT, true, false>
         <<<(m + kRowsPerBlock - 1) / kRowsPerBlock, kRowThreads, 0, s>>>(
-            proj, out, out, normOut, gamma, beta, eps, normInverse, m);
+            proj, out, out, normOut, gamma, beta, eps, normInverse, nullptr, nullptr, 0.0f,
+            m);
     return cudaGetLastError();
   }
 };

@@ -21,17 +21,6 @@ def swin_version(name: str) -> int:
     return json.loads((FIXTURES / name / "meta.json").read_text()).get("swin_version", 1)
 
 
-def fusion_cases() -> list:
-    """FIXTURE_NAMES for tests of the whole block fusion. Swin V2 fixtures
-    are strict expected failures until issue 7 fuses their post-norm blocks
-    and PatchMergingV2 (their attention is raised already): a pass would
-    fail the run, so the mark goes when the support lands."""
-    return [pytest.param(name, marks=pytest.mark.xfail(
-                strict=True, reason="Swin V2 post-norm block and PatchMergingV2 fusion are "
-                                    "not implemented yet (issue 7)"))
-            if swin_version(name) == 2 else name for name in FIXTURE_NAMES]
-
-
 def _bin_dir() -> pathlib.Path:
     return pathlib.Path(os.environ.get("SWIN_BIN_DIR", REPO / "build" / "bin"))
 

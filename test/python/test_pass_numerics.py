@@ -12,11 +12,12 @@ or more.
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
 
-from conftest import FIXTURE_NAMES, FIXTURES, fusion_cases, run_tool
+from conftest import FIXTURE_NAMES, FIXTURES, run_tool, swin_version
 
 PASSES = ["--swin-raise-gelu", "--swin-raise-linear", "--swin-raise-windows",
           "--swin-raise-attention", "--swin-raise-patch-merging",
@@ -67,11 +68,12 @@ def _blocks(name):
     return sum(json.loads((FIXTURES / name / "meta.json").read_text())["depths"])
 
 
-@pytest.mark.parametrize("name", fusion_cases())
+@pytest.mark.parametrize("name", FIXTURE_NAMES)
 def test_pipeline_raises_gelu_windows_and_merges(tools, name):
     """After the pipeline, no GELU formula is left, every block's windows are
     partitioned and merged back by the raised ops, every patch merging is one
-    fused swin.patch_merging, and no slice or concat (shifts, merges) remains."""
+    fused swin.patch_merging, and no slice or concat (shifts, merges) remains.
+    Swin V2's post-norms are inside the residual ops."""
     text = run_tool(tools["swin-compile"], FIXTURES / name / "model.onnx", "--emit=mlir",
                     "--mlir-elide-elementsattrs-if-larger=1", "-o", "-").stdout
     blocks = _blocks(name)
@@ -86,6 +88,18 @@ def test_pipeline_raises_gelu_windows_and_merges(tools, name):
     assert text.count("swin.attention_output") == blocks
     assert text.count("swin.residual_linear") == blocks
     assert "swin.window_reverse" not in text and "swin.roll" not in text
+    stages = len(json.loads((FIXTURES / name / "meta.json").read_text())["depths"])
+    if swin_version(name) == 2:
+        # Both post-norms of a block are fused, the partitions have no norm,
+        # and each merge normalises after its reduction.
+        assert text.count("post_norm(") == 2 * blocks
+        assert len(re.findall(r"swin\.norm_partition %\w+ \{", text)) == blocks
+        assert "swin.layer_norm" not in text
+        assert text.count("norm_after_reduction") == stages - 1
+    else:
+        # The MLP's LayerNorm is the only one left on its own.
+        assert "post_norm(" not in text and "norm_after_reduction" not in text
+        assert text.count("swin.layer_norm") == blocks
     # No layout op is left between the first block's first op and the last
     # block's last op (patch embedding and head may still have some).
     assert text.count("swin.patch_embed") == 1 and text.count("swin.classifier_head") == 1
@@ -97,7 +111,6 @@ def test_pipeline_raises_gelu_windows_and_merges(tools, name):
     last = max(i for i, l in enumerate(lines) if "swin.residual_linear" in l)
     inside = [l for l in lines[first:last] if "swin.reshape" in l or "swin.transpose" in l]
     assert inside == []
-    stages = len(json.loads((FIXTURES / name / "meta.json").read_text())["depths"])
     # The gather, LayerNorm and reduction of each merge are one fused op.
     assert text.count("swin.patch_merging") == stages - 1
     assert "swin.patch_merge " not in text

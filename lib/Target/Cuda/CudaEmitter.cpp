@@ -967,7 +967,7 @@ ops::ResidualLinearOp Emitter::fusableMlpPartner(ops::LinearOp fc1) {
   if (!dequantize)
     return nullptr;
   auto fc2 = dyn_cast<ops::ResidualLinearOp>(*dequantize.getResult().getUsers().begin());
-  if (!fc2 || fc2.getInput() != dequantize.getResult() ||
+  if (!fc2 || fc2.getInput() != dequantize.getResult() || fc2.hasPostNorm() ||
       !fc2.getWeight().getDefiningOp<ops::DequantizeOp>())
     return nullptr;
   auto w1 = cast<RankedTensorType>(fc1.getWeight().getType());
@@ -1079,8 +1079,17 @@ llvm::Error Emitter::lowerNormPartition(ops::NormPartitionOp op) {
   ArrayRef<int64_t> window = op.getWindow(), shifts = op.getShifts();
   batchMultiple[op.getResult()] =
       batchMultiple.lookup(op.getInput()) * (h / window[0]) * (w / window[1]);
-  SWIN_TRY_WEIGHT(gamma, op, op.getScale(), WeightKind::Float);
-  SWIN_TRY_WEIGHT(beta, op, op.getBias(), WeightKind::Float);
+  // Swin V2 partitions the residual stream without a LayerNorm.
+  bool norm = op.hasNorm();
+  uint64_t gamma = 0, beta = 0;
+  float eps = 0.0f;
+  if (norm) {
+    SWIN_TRY_WEIGHT(g, op, op.getScale(), WeightKind::Float);
+    SWIN_TRY_WEIGHT(b, op, op.getBias(), WeightKind::Float);
+    gamma = g;
+    beta = b;
+    eps = op.getEpsilon()->convertToFloat();
+  }
   comment(op);
   mark(kNormPartition);
   int in = valueBuffer.lookup(op.getInput());
@@ -1089,21 +1098,21 @@ llvm::Error Emitter::lowerNormPartition(ops::NormPartitionOp op) {
   define(out.buffer);
   int64_t perImage = rowsPerImage(op.getInput());
   ops::WindowAttentionOp partner =
-      options.fuseInt8Qkv && options.precision == Precision::Int8 && out.quantized
+      options.fuseInt8Qkv && options.precision == Precision::Int8 && out.quantized && norm
           ? fusableQkvPartner(op)
           : nullptr;
   if (partner) {
     // Runs unless the attention's lowering launches the fused kernel instead.
-    fusableQkvs[partner] = FusableQkv{
-        in, gamma, beta, op.getEpsilon().convertToFloat(), out.inverseScale,
-        windowGeometry(h, w, window, shifts)};
+    fusableQkvs[partner] = FusableQkv{in, gamma, beta, eps, out.inverseScale,
+                                      windowGeometry(h, w, window, shifts)};
     body << "  if (!swinrt::normQkvInt8Fused(" << rows(perImage) << ", " << c << ")) {\n";
   }
   launch("norm_partition",
-         withTO(out.type(), {c, h, w, window[0], window[1], shifts[0], shifts[1]}),
+         withTO(out.type(), {c, h, w, window[0], window[1], shifts[0], shifts[1]}) + ", " +
+             (norm ? "true" : "false"),
          rowsGrid(perImage), 256, 0,
-         {"act(" + ref(in) + ")", out.pointer(), wf(gamma), wf(beta),
-          floatLiteral(op.getEpsilon().convertToFloat()), floatLiteral(out.inverseScale),
+         {"act(" + ref(in) + ")", out.pointer(), norm ? wf(gamma) : "nullptr",
+          norm ? wf(beta) : "nullptr", floatLiteral(eps), floatLiteral(out.inverseScale),
           rows(perImage)});
   if (partner)
     body << "  }\n";
@@ -1113,12 +1122,10 @@ llvm::Error Emitter::lowerNormPartition(ops::NormPartitionOp op) {
 /// Shared memory of swinrt::window_attention; the generated code
 /// static_asserts that it equals windowAttentionSmemBytes in kernels.cuh.
 static int64_t windowAttentionSharedBytes(int64_t n, int64_t headDim) {
-  return (n * (headDim + 1) + n * headDim + 4 * n + 4 * headDim) * 4;
+  return (n * (headDim + 1) + n * headDim + 4 * n + 4 * headDim + n) * 4;
 }
 
 llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
-  if (op.getLogitScales())
-    return opError(op, "cosine attention (Swin V2) is not supported by the CUDA backend yet");
   auto inType = cast<RankedTensorType>(op.getInput().getType());
   int64_t n = inType.getDimSize(1), c = inType.getDimSize(2);
   int64_t heads = static_cast<int64_t>(op.getNumHeads());
@@ -1132,12 +1139,21 @@ llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
   if (maskWindows < 1 || windowsPerImage % maskWindows != 0)
     return opError(op, "the mask's window count must divide the windows per image");
 
-  // Tensor cores for 16-bit storage while q, k and v of a (window, head)
-  // fit the static shared memory; the fp32 CUDA-core kernel otherwise.
+  // Tensor cores for 16-bit storage up to 256 tokens (a warp's scores stay
+  // in registers) while q, k and v of a (window, head) fit every target's
+  // shared memory; the fp32 CUDA-core kernel otherwise. MmaAttentionShape
+  // in kernels.cuh has the same arithmetic (the generated code asserts it).
   int64_t paddedRows = (n + 15) / 16 * 16;
+  int64_t rowTiles = paddedRows / 16;
+  int64_t blockWarps = rowTiles <= 12 ? rowTiles : 8;
+  int64_t split = (rowTiles + blockWarps - 1) / blockWarps;
   int64_t mmaShared = 3 * paddedRows * (headDim + 8) * 2;
-  bool useMma = storageBytes == 2 && headDim % 16 == 0 && mmaShared <= 48 * 1024;
-  int64_t shared = useMma ? 0 : windowAttentionSharedBytes(n, headDim);
+  int64_t mmaStatic = paddedRows * (1 + 2 * 4); // mask groups, q and k inverse norms
+  bool mmaFits = paddedRows <= 256;
+  for (const std::string &arch : options.archs)
+    mmaFits &= mmaShared + mmaStatic <= *sharedMemoryLimit(arch);
+  bool useMma = storageBytes == 2 && headDim % 16 == 0 && mmaFits;
+  int64_t shared = useMma ? mmaShared : windowAttentionSharedBytes(n, headDim);
   for (const std::string &arch : options.archs)
     if (shared > *sharedMemoryLimit(arch))
       return opError(op, "window of " + Twine(n) + " tokens with head dim " +
@@ -1192,6 +1208,13 @@ llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
     SWIN_TRY_WEIGHT(dense, op, op.getPositionBias(), WeightKind::Float);
     bias = dense;
   }
+  // Cosine attention (Swin V2): the kernels normalise q and k themselves
+  // and scale each head's scores by its logit scale.
+  std::optional<ArrayRef<float>> logitScales = op.getLogitScales();
+  std::string logitScalesArg = "nullptr";
+  if (logitScales)
+    logitScalesArg = wf(appendWeightValues(*logitScales, WeightKind::Float,
+                                           loweringName + " logit scales"));
   std::string maskArgs = "nullptr, 0.0f";
   if (Value mask = op.getMask()) {
     auto groups = maskGroups(op, mask);
@@ -1247,34 +1270,45 @@ llvm::Error Emitter::lowerWindowAttention(ops::WindowAttentionOp op) {
   std::string templateArgs = (useMma ? withTO(out.type(), {n, headDim, heads})
                                      : withT({n, headDim, heads})) +
                              ", " + (op.getMask() ? "true" : "false") + ", " +
-                             std::to_string(maskWindows) + (operandScales ? ", Q" : "");
+                             std::to_string(maskWindows) + ", " +
+                             (logitScales ? "true" : "false") + (operandScales ? ", Q" : "");
   flopsPerImage += 4.0 * n * n * headDim * heads * windowsPerImage;
   StringRef kernel = useMma ? "window_attention_mma" : "window_attention";
   // The kernels compute their shared memory themselves; the emitter's copy
   // must agree.
-  initLines.insert(
-      useMma ? "  static_assert(swinrt::MmaAttentionShape<" + std::to_string(n) + ", " +
-                   std::to_string(headDim) + ">::kSharedBytes == " +
-                   std::to_string(mmaShared) + ");"
-             : "  static_assert(swinrt::windowAttentionSmemBytes<" + std::to_string(n) + ", " +
-                   std::to_string(headDim) + ">() == " + std::to_string(shared) + ");");
+  std::string shape =
+      "swinrt::MmaAttentionShape<" + std::to_string(n) + ", " + std::to_string(headDim) + ">";
+  if (useMma) {
+    initLines.insert("  static_assert(" + shape + "::kSharedBytes == " +
+                     std::to_string(mmaShared) + ");");
+    initLines.insert("  static_assert(" + shape + "::kBlockWarps == " +
+                     std::to_string(blockWarps) + " && " + shape +
+                     "::kSplit == " + std::to_string(split) + ");");
+  } else {
+    initLines.insert("  static_assert(swinrt::windowAttentionSmemBytes<" + std::to_string(n) +
+                     ", " + std::to_string(headDim) + ">() == " + std::to_string(shared) +
+                     ");");
+  }
   if (shared > 48 * 1024)
     initLines.insert("  SWINRT_TRY(setSharedMemory(swinrt::" + kernel.str() + "<" +
                         templateArgs + ">, " + std::to_string(shared) + "));");
   float scoreScale = op.getScale().convertToFloat();
-  if (operandScales)
+  // q's and k's scales cancel in a cosine.
+  if (operandScales && !logitScales)
     scoreScale *= (*operandScales)[0] * (*operandScales)[1];
   std::vector<std::string> args = {
       (operandScales ? "q8(" : "act(") + ref(qkv) + ")", out.pointer(),
       useMma ? "reinterpret_cast<const float4 *>(W + kDerived + " + std::to_string(bias) + ")"
              : wf(bias),
       maskArgs, floatLiteral(scoreScale)};
-  if (useMma)
+  if (useMma) {
     args.push_back(floatLiteral(out.inverseScale));
-  if (operandScales)
-    args.push_back(floatLiteral((*operandScales)[2]));
-  launch(kernel, templateArgs, "batch * " + std::to_string(windowsPerImage * heads),
-         useMma ? static_cast<int>(paddedRows / 16 * 32) : 128, shared, args);
+    args.push_back(floatLiteral(operandScales ? (*operandScales)[2] : 1.0f));
+  }
+  args.push_back(logitScalesArg);
+  launch(kernel, templateArgs,
+         "batch * " + std::to_string(windowsPerImage * heads * (useMma ? split : 1)),
+         useMma ? static_cast<int>(blockWarps * 32) : 128, shared, args);
   return llvm::Error::success();
 }
 
@@ -1319,8 +1353,33 @@ llvm::Error Emitter::lowerAttentionOutput(ops::AttentionOutputOp op) {
     SWIN_TRY_ASSIGN(normOutput, outputFor(norm.getResult(), "MLP input (LN)", true));
     normOut = normOutput;
   }
+  // Swin V2's MLP reads the residual stream itself; a quantize point on it
+  // (an int8 or E4M3 fc1) is written by the same kernel, as a copy.
+  ops::QuantizeOp mlpPoint;
+  if (!norm)
+    for (Operation *user : op.getResult().getUsers())
+      if (auto point = dyn_cast<ops::QuantizeOp>(user); point && pointScale(point)) {
+        mlpPoint = point;
+        break;
+      }
+  if (mlpPoint) {
+    fusedAway.insert(mlpPoint);
+    batchMultiple[mlpPoint.getResult()] = batchMultiple.lookup(op.getResidual());
+    int id = scratch(("MLP input (" + quantTypeName() + ")").str(), rowsPerImage(op.getResidual()) * c);
+    valueBuffer[mlpPoint.getResult()] = id;
+    normOut = Output{id, true, 1.0f / *pointScale(mlpPoint)};
+  }
+  // Swin V2's post-norm of the projection.
+  bool postNorm = op.hasPostNorm();
+  std::string postNormArgs = "nullptr, nullptr, 0.0f";
+  if (postNorm) {
+    SWIN_TRY_WEIGHT(g, op, op.getNormScale(), WeightKind::Float);
+    SWIN_TRY_WEIGHT(b, op, op.getNormBias(), WeightKind::Float);
+    postNormArgs = wf(g) + ", " + wf(b) + ", " +
+                   floatLiteral(op.getNormEpsilon()->convertToFloat());
+  }
   bool fused = options.fuseInt8Proj && options.precision == Precision::Int8 && x.scale &&
-               normOut && normOut->quantized && ci == c &&
+               !postNorm && norm && normOut && normOut->quantized && ci == c &&
                swinrt::projResidualInt8Takes(c);
   std::string rowCount = rows(perImage);
   if (fused)
@@ -1341,6 +1400,11 @@ llvm::Error Emitter::lowerAttentionOutput(ops::AttentionOutputOp op) {
     normType = normOut->type();
     normArgs = normOut->pointer() + ", " + wf(gamma) + ", " + wf(beta) + ", " +
                floatLiteral(norm.getEpsilon().convertToFloat()) + ", " +
+               floatLiteral(normOut->inverseScale);
+  } else if (mlpPoint) {
+    define(normOut->buffer);
+    normType = normOut->type();
+    normArgs = normOut->pointer() + ", nullptr, nullptr, 0.0f, " +
                floatLiteral(normOut->inverseScale);
   }
   if (fused) {
@@ -1367,10 +1431,10 @@ llvm::Error Emitter::lowerAttentionOutput(ops::AttentionOutputOp op) {
   }
   launch("window_reverse_residual",
          withTO(normType, {c, h, w, window[0], window[1], shifts[0], shifts[1]}) + ", " +
-             (norm ? "true" : "false"),
+             (normOut ? "true" : "false") + ", " + (postNorm ? "true" : "false"),
          rowsGrid(perImage), 256, 0,
          {"act(" + ref(proj) + ")", "act(" + ref(residual) + ")", "act(" + ref(out) + ")",
-          normArgs, rowCount});
+          normArgs, postNormArgs, rowCount});
   if (fused)
     body << "  }\n";
   return llvm::Error::success();
@@ -1466,6 +1530,23 @@ llvm::Error Emitter::lowerResidualLinear(ops::ResidualLinearOp op) {
   if (perImage != rowsPerImage(op.getResidual()))
     return opError(op, "input and residual rows differ");
   int residual = valueBuffer.lookup(op.getResidual());
+  if (op.hasPostNorm()) {
+    // Swin V2: residual + LayerNorm(fc2): the GEMM's rows, then one kernel
+    // that normalises them and adds the residual.
+    SWIN_TRY_WEIGHT(gamma, op, op.getNormScale(), WeightKind::Float);
+    SWIN_TRY_WEIGHT(beta, op, op.getNormBias(), WeightKind::Float);
+    int y = scratch("fc2 (before post-norm)", perImage * n * storageBytes);
+    gemm("fc2", perImage, n, k, "kEpilogueBias", x, w, b, std::nullopt, y);
+    int out = bufferInPlace(op.getResult(), op.getResidual(), op, "residual stream");
+    use(y);
+    use(residual);
+    define(out);
+    launch("post_norm_residual", withT({n}), rowsGrid(perImage), 256, 0,
+           {"act(" + ref(y) + ")", "act(" + ref(residual) + ")", "act(" + ref(out) + ")",
+            wf(gamma), wf(beta), floatLiteral(op.getNormEpsilon()->convertToFloat()),
+            rows(perImage)});
+    return llvm::Error::success();
+  }
   int out = bufferInPlace(op.getResult(), op.getResidual(), op, "residual stream");
   auto fusable = fusableMlps.find(op);
   if (fusable == fusableMlps.end()) {
@@ -1503,9 +1584,6 @@ llvm::Error Emitter::lowerResidualLinear(ops::ResidualLinearOp op) {
 }
 
 llvm::Error Emitter::lowerPatchMerging(ops::PatchMergingOp op) {
-  if (op.getNormAfterReduction())
-    return opError(op, "PatchMergingV2 (LayerNorm after the reduction, Swin V2) is not "
-                       "supported by the CUDA backend yet");
   auto inType = cast<RankedTensorType>(op.getInput().getType());
   int64_t h = inType.getDimSize(1), w = inType.getDimSize(2), c = inType.getDimSize(3);
   int64_t n = cast<RankedTensorType>(op.getWeight().getType()).getDimSize(0);
@@ -1527,19 +1605,40 @@ llvm::Error Emitter::lowerPatchMerging(ops::PatchMergingOp op) {
   mark(kMerging);
   int64_t outPerImage = rowsPerImage(op.getResult());
   int in = valueBuffer.lookup(op.getInput());
-  Output merged{scratch(pointScale ? ("merged patches (LN, " + quantTypeName() + ")").str()
-                                   : std::string("merged patches (LN)"),
-                        outPerImage * 4 * c * (pointScale ? 1 : storageBytes)),
+  // Swin V1 normalises the gathered 4C values before the reduction, Swin V2
+  // (norm_after_reduction) the reduced ones after it.
+  bool normFirst = !op.getNormAfterReduction();
+  std::string what = "merged patches";
+  if (normFirst || pointScale)
+    what += " (" + std::string(normFirst ? "LN" : "") + (normFirst && pointScale ? ", " : "") +
+            (pointScale ? quantTypeName().str() : "") + ")";
+  Output merged{scratch(what, outPerImage * 4 * c * (pointScale ? 1 : storageBytes)),
                 pointScale.has_value(), pointScale ? 1.0f / *pointScale : 1.0f};
   use(in);
   define(merged.buffer);
-  launch("patch_merge_norm", withTO(merged.type(), {c, h, w}), rowsGrid(outPerImage), 256, 0,
-         {"act(" + ref(in) + ")", merged.pointer(), wf(gamma), wf(beta),
-          floatLiteral(op.getEpsilon().convertToFloat()), floatLiteral(merged.inverseScale),
+  std::string eps = floatLiteral(op.getEpsilon().convertToFloat());
+  launch("patch_merge_norm",
+         withTO(merged.type(), {c, h, w}) + ", " + (normFirst ? "true" : "false"),
+         rowsGrid(outPerImage), 256, 0,
+         {"act(" + ref(in) + ")", merged.pointer(), normFirst ? wf(gamma) : "nullptr",
+          normFirst ? wf(beta) : "nullptr", eps, floatLiteral(merged.inverseScale),
           rows(outPerImage)});
+  GemmInput gathered{merged.buffer, pointScale};
+  if (normFirst) {
+    int out = bufferFor(op.getResult(), "merged tokens");
+    gemm("reduction", outPerImage, n, 4 * c, "kEpilogueNone", gathered, reduction,
+         std::nullopt, std::nullopt, out);
+    return llvm::Error::success();
+  }
+  int reduced = scratch("reduced patches (before LN)", outPerImage * n * storageBytes);
+  gemm("reduction", outPerImage, n, 4 * c, "kEpilogueNone", gathered, reduction, std::nullopt,
+       std::nullopt, reduced);
   int out = bufferFor(op.getResult(), "merged tokens");
-  gemm("reduction", outPerImage, n, 4 * c, "kEpilogueNone", GemmInput{merged.buffer, pointScale},
-       reduction, std::nullopt, std::nullopt, out);
+  use(reduced);
+  define(out);
+  launch("layer_norm_rows", withT({n}), rowsGrid(outPerImage), 256, 0,
+         {"act(" + ref(reduced) + ")", "act(" + ref(out) + ")", wf(gamma), wf(beta), eps,
+          rows(outPerImage)});
   return llvm::Error::success();
 }
 

@@ -214,10 +214,11 @@ __global__ void __launch_bounds__(kRowThreads)
   r.store(out + (size_t)row * C, lane);
 }
 
-/// LayerNorm, cyclic shift by (SH, SW) and window partition in one pass:
-/// output row r is token t of window w; it reads the image pixel that
-/// torch.roll moves there.
-template <typename T, typename TO, int C, int H, int W, int WH, int WW, int SH, int SW>
+/// LayerNorm (NORM), cyclic shift by (SH, SW) and window partition in one
+/// pass: output row r is token t of window w; it reads the image pixel that
+/// torch.roll moves there. Without NORM (Swin V2) the pixel is copied.
+template <typename T, typename TO, int C, int H, int W, int WH, int WW, int SH, int SW,
+          bool NORM>
 __global__ void __launch_bounds__(kRowThreads)
     norm_partition(const T *__restrict__ in, TO *__restrict__ out,
                    const float *__restrict__ gamma, const float *__restrict__ beta,
@@ -227,22 +228,27 @@ __global__ void __launch_bounds__(kRowThreads)
     return;
   LaneRow<C> v;
   v.load(in + windowRowPixel<H, W, WH, WW>(row, SH, SW) * C, lane);
-  v.normalize(gamma, beta, eps, lane);
+  if constexpr (NORM)
+    v.normalize(gamma, beta, eps, lane);
   v.store(out + (size_t)row * C, lane, outScale);
 }
 
 /// Window reverse, reverse shift (SH, SW > 0 in shifted blocks) and residual
-/// add: out[image pixel] = residual + proj[its window token]. With NORM it
-/// also writes LayerNorm(out), the input of the block's MLP. `out` may be
-/// `residual` (each row is read before it is written).
+/// add: out[image pixel] = residual + proj[its window token]. With POST_NORM
+/// (Swin V2) the projection row is normalised first, residual +
+/// LayerNorm(proj). With NORM it also writes the input of the block's MLP:
+/// LayerNorm(out) (Swin V1), or out itself when `gamma` is null (Swin V2,
+/// whose MLP reads the residual stream: an int8 copy for a quantized fc1).
+/// `out` may be `residual` (each row is read before it is written).
 template <typename T, typename TN, int C, int H, int W, int WH, int WW, int SH, int SW,
-          bool NORM>
+          bool NORM, bool POST_NORM>
 __global__ void __launch_bounds__(kRowThreads)
     window_reverse_residual(const T *__restrict__ proj, const T *residual, T *out,
                             TN *__restrict__ normOut,
                             const float *__restrict__ gamma,
                             const float *__restrict__ beta, float eps, float normScale,
-                            int rows) {
+                            const float *__restrict__ postGamma,
+                            const float *__restrict__ postBeta, float postEps, int rows) {
   constexpr int kTokens = WH * WW, kWindowsX = W / WW, kPerImage = H * W;
   int row = blockIdx.x * kRowsPerBlock + threadIdx.x / 32, lane = threadIdx.x % 32;
   if (row >= rows)
@@ -254,20 +260,44 @@ __global__ void __launch_bounds__(kRowThreads)
   LaneRow<C> v, p;
   v.load(residual + (size_t)row * C, lane);
   p.load(proj + ((size_t)b * kPerImage + window * kTokens + token) * C, lane);
+  if constexpr (POST_NORM)
+    p.normalize(postGamma, postBeta, postEps, lane);
 #pragma unroll
   for (int i = 0; i < LaneRow<C>::kCount; ++i)
     v.v[i] += p.v[i];
   v.store(out + (size_t)row * C, lane);
   if constexpr (NORM) {
-    v.normalize(gamma, beta, eps, lane);
+    if (gamma)
+      v.normalize(gamma, beta, eps, lane);
     v.store(normOut + (size_t)row * C, lane, normScale);
   }
 }
 
+/// out = residual + LayerNorm(y) row by row: Swin V2's post-norm after a
+/// GEMM. `out` may be `residual`.
+template <typename T, int C>
+__global__ void __launch_bounds__(kRowThreads)
+    post_norm_residual(const T *__restrict__ y, const T *residual, T *out,
+                       const float *__restrict__ gamma, const float *__restrict__ beta,
+                       float eps, int rows) {
+  int row = blockIdx.x * kRowsPerBlock + threadIdx.x / 32, lane = threadIdx.x % 32;
+  if (row >= rows)
+    return;
+  LaneRow<C> v, r;
+  v.load(y + (size_t)row * C, lane);
+  r.load(residual + (size_t)row * C, lane);
+  v.normalize(gamma, beta, eps, lane);
+#pragma unroll
+  for (int i = 0; i < LaneRow<C>::kCount; ++i)
+    v.v[i] += r.v[i];
+  v.store(out + (size_t)row * C, lane);
+}
+
 /// Patch merging's gather and LayerNorm: output row (b, i, j) holds the 2x2
 /// patch at (2i + p, 2j + q) in the order (0,0), (1,0), (0,1), (1,1) of
-/// timm, torchvision and Hugging Face, normalised over its 4C values.
-template <typename T, typename TO, int C, int H, int W>
+/// timm, torchvision and Hugging Face, normalised over its 4C values. Swin
+/// V2 normalises after the reduction instead: without NORM, the gather only.
+template <typename T, typename TO, int C, int H, int W, bool NORM>
 __global__ void __launch_bounds__(kRowThreads)
     patch_merge_norm(const T *__restrict__ in, TO *__restrict__ out,
                      const float *__restrict__ gamma, const float *__restrict__ beta,
@@ -286,7 +316,8 @@ __global__ void __launch_bounds__(kRowThreads)
     int y = 2 * i + (k & 1), x = 2 * j + (k >> 1);
     v.v[n] = c4 < kC4 ? toFloat(in[((size_t)b * H * W + y * W + x) * C + c]) : 0.0f;
   }
-  v.normalize(gamma, beta, eps, lane);
+  if constexpr (NORM)
+    v.normalize(gamma, beta, eps, lane);
   v.store(out + (size_t)row * kC4, lane, outScale);
 }
 
@@ -329,9 +360,15 @@ __global__ void __launch_bounds__(kRowThreads)
 //===----------------------------------------------------------------------===//
 
 /// Shared memory of window_attention: K (rows padded by one word against
-/// bank conflicts), V, and one probability row per warp.
+/// bank conflicts), V, one probability row and one query per warp, and the
+/// keys' inverse norms (cosine attention).
 template <int N, int HD> constexpr int windowAttentionSmemBytes() {
-  return (N * (HD + 1) + N * HD + 4 * N + 4 * HD) * (int)sizeof(float);
+  return (N * (HD + 1) + N * HD + 4 * N + 4 * HD + N) * (int)sizeof(float);
+}
+
+/// Swin V2's F.normalize: 1 / max(||x||, 1e-12).
+__device__ __forceinline__ float inverseNorm(float sumOfSquares) {
+  return 1.0f / fmaxf(sqrtf(sumOfSquares), 1e-12f);
 }
 
 /// softmax(scale * q k^T + bias[head] (+ mask of window mod NW)) v for one
@@ -339,17 +376,20 @@ template <int N, int HD> constexpr int windowAttentionSmemBytes() {
 /// qkv [windows * N, 3 * HEADS * HD] (q, k, v blocks, heads inside each).
 /// A warp owns a query row: lanes split the keys for the scores and the
 /// head dimension for the output. Writes out [windows * N, HEADS * HD].
-template <typename T, int N, int HD, int HEADS, bool MASK, int NW>
+/// COSINE (Swin V2) scores are logitScales[head] * cos(q, k) instead.
+template <typename T, int N, int HD, int HEADS, bool MASK, int NW, bool COSINE>
 __global__ void __launch_bounds__(128)
     window_attention(const T *__restrict__ qkv, T *__restrict__ out,
                      const float *__restrict__ positionBias,
-                     const uint8_t *__restrict__ maskGroups, float maskValue, float scale) {
+                     const uint8_t *__restrict__ maskGroups, float maskValue, float scale,
+                     const float *__restrict__ logitScales) {
   constexpr int kInner = HEADS * HD, kStride = 3 * kInner, kKeysPerLane = (N + 31) / 32;
   extern __shared__ float smem[];
   float *ks = smem;                 // [N][HD + 1]
   float *vs = ks + N * (HD + 1);    // [N][HD]
   float *ps = vs + N * HD;          // [4][N]
   float *qs = ps + 4 * N;           // [4][HD]
+  float *kInv = qs + 4 * HD;        // [N]
   int head = blockIdx.x % HEADS, window = blockIdx.x / HEADS;
   int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   const T *base = qkv + (size_t)window * N * kStride + head * HD;
@@ -359,12 +399,26 @@ __global__ void __launch_bounds__(128)
     vs[j * HD + d] = toFloat(base[(size_t)j * kStride + 2 * kInner + d]);
   }
   __syncthreads();
+  if constexpr (COSINE) {
+    for (int j = threadIdx.x; j < N; j += blockDim.x) {
+      float squares = 0.0f;
+      for (int d = 0; d < HD; ++d)
+        squares += ks[j * (HD + 1) + d] * ks[j * (HD + 1) + d];
+      kInv[j] = inverseNorm(squares);
+    }
+    __syncthreads();
+  }
   const float *bias = positionBias + (size_t)head * N * N;
   const uint8_t *groups = MASK ? maskGroups + (size_t)(window % NW) * N : nullptr;
   float *q = qs + warp * HD, *p = ps + warp * N;
   for (int i = warp; i < N; i += 4) {
-    for (int d = lane; d < HD; d += 32)
+    float squares = 0.0f;
+    for (int d = lane; d < HD; d += 32) {
       q[d] = toFloat(base[(size_t)i * kStride + d]);
+      squares += q[d] * q[d];
+    }
+    // Cosine scores: the query's norm and the head's logit scale in one factor.
+    float rowScale = COSINE ? logitScales[head] * inverseNorm(warpSum(squares)) : scale;
     __syncwarp();
     float s[kKeysPerLane];
     float rowMax = -CUDART_INF_F;
@@ -378,7 +432,7 @@ __global__ void __launch_bounds__(128)
         for (int d = 0; d < HD; ++d)
           dot += q[d] * ks[j * (HD + 1) + d];
         float masked = MASK && groups[i] != groups[j] ? maskValue : 0.0f;
-        s[t] = dot * scale + bias[i * N + j] + masked;
+        s[t] = dot * (COSINE ? rowScale * kInv[j] : rowScale) + bias[i * N + j] + masked;
         rowMax = fmaxf(rowMax, s[t]);
       }
     }
@@ -423,9 +477,18 @@ __global__ void __launch_bounds__(128)
 /// lane % 4) of warp w holds rows 16w + g and 16w + g + 8 at columns
 /// 8 * tile + 2t and + 1, so each warp reads 512 contiguous bytes per key
 /// tile. Padded keys carry -inf there, padded queries 0.
+///
+/// Large windows (more than 12 row tiles, e.g. Swin V2's 16x16) split each
+/// (window, head) over kSplit blocks of at most 8 warps, each block loading
+/// all keys and values and taking its share of the query tiles: the scores
+/// of a warp (kRows / 2 floats per lane) need the registers that a 256-thread
+/// block leaves. q, k and v live in dynamic shared memory (above 48 KB the
+/// generated code raises the kernel's limit).
 template <int N, int HD> struct MmaAttentionShape {
   static constexpr int kRows = (N + 15) / 16 * 16;
-  static constexpr int kWarps = kRows / 16;
+  static constexpr int kWarps = kRows / 16; // query row tiles
+  static constexpr int kBlockWarps = kWarps <= 12 ? kWarps : 8;
+  static constexpr int kSplit = (kWarps + kBlockWarps - 1) / kBlockWarps;
   static constexpr int kStride = HD + 8; // elements; ldmatrix's 8 rows hit distinct banks
   static constexpr int kSharedBytes = 3 * kRows * kStride * 2;
 };
@@ -513,13 +576,20 @@ template <> __device__ __forceinline__ uint4 widen8<__nv_bfloat16>(uint2 bits) {
   return wide;
 }
 
-template <typename T, typename TO, int N, int HD, int HEADS, bool MASK, int NW,
+///
+/// COSINE (Swin V2): scores are logitScales[head] * q k^T / (|q| |k|). The
+/// tensor cores take q and k as stored; each row's inverse norm is computed
+/// once from shared memory in fp32 and applied to the fp32 scores, so the
+/// normalised operands are never rounded to 16 bits. Per-tensor int8
+/// scales cancel in the cosine, so `scale` is unused then.
+template <typename T, typename TO, int N, int HD, int HEADS, bool MASK, int NW, bool COSINE,
           typename TIn = T>
-__global__ void __launch_bounds__(MmaAttentionShape<N, HD>::kWarps * 32)
+__global__ void __launch_bounds__(MmaAttentionShape<N, HD>::kBlockWarps * 32)
     window_attention_mma(const TIn *__restrict__ qkv, TO *__restrict__ out,
                          const float4 *__restrict__ biasTiles,
                          const uint8_t *__restrict__ maskGroups, float maskValue,
-                         float scale, float outScale, float valueScale = 1.0f) {
+                         float scale, float outScale, float valueScale,
+                         const float *__restrict__ logitScales) {
   using Shape = MmaAttentionShape<N, HD>;
   constexpr int kRows = Shape::kRows, kS = Shape::kStride;
   constexpr int kInner = HEADS * HD, kStride = 3 * kInner, kChunks = HD / 8;
@@ -527,11 +597,15 @@ __global__ void __launch_bounds__(MmaAttentionShape<N, HD>::kWarps * 32)
   // HD % 16 == 0 (and kRows % 16 == 0) also make the tile counts even, as
   // the ldmatrix loads below take tiles in pairs.
   static_assert(HD % 16 == 0, "head dim must be a multiple of 16");
-  __shared__ alignas(16) T qs[kRows * kS];
-  __shared__ alignas(16) T ks[kRows * kS];
-  __shared__ alignas(16) T vs[kRows * kS];
+  extern __shared__ uint4 attentionShared[];
+  T *qs = reinterpret_cast<T *>(attentionShared);
+  T *ks = qs + kRows * kS;
+  T *vs = ks + kRows * kS;
   __shared__ uint8_t groups[MASK ? kRows : 1];
-  const int head = blockIdx.x % HEADS, window = blockIdx.x / HEADS;
+  __shared__ float qInv[COSINE ? kRows : 1], kInv[COSINE ? kRows : 1];
+  const int part = blockIdx.x % Shape::kSplit;
+  const int head = (blockIdx.x / Shape::kSplit) % HEADS;
+  const int window = blockIdx.x / Shape::kSplit / HEADS;
   if constexpr (MASK)
     for (int i = threadIdx.x; i < kRows; i += blockDim.x)
       groups[i] = i < N ? maskGroups[(size_t)(window % NW) * N + i] : 0;
@@ -558,8 +632,31 @@ __global__ void __launch_bounds__(MmaAttentionShape<N, HD>::kWarps * 32)
     *reinterpret_cast<uint4 *>(&vs[r * kS + c]) = v;
   }
   __syncthreads();
+  if constexpr (COSINE) {
+    // Rows [0, kRows) are q's, [kRows, 2 kRows) k's. Padded rows are zero
+    // and get a finite inverse.
+    for (int i = threadIdx.x; i < 2 * kRows; i += blockDim.x) {
+      const int r = i % kRows;
+      const T *row = (i < kRows ? qs : ks) + r * kS;
+      float squares = 0.0f;
+#pragma unroll
+      for (int d = 0; d < HD; ++d) {
+        float x = toFloat(row[d]);
+        squares += x * x;
+      }
+      float inverse = inverseNorm(squares);
+      if (i < kRows)
+        qInv[r] = inverse * logitScales[head];
+      else
+        kInv[r] = inverse;
+    }
+    __syncthreads();
+  }
 
-  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  // This warp's query row tile; a split's last block may have idle warps.
+  const int warp = part * Shape::kBlockWarps + threadIdx.x / 32, lane = threadIdx.x % 32;
+  if (warp >= Shape::kWarps)
+    return;
   const int g = lane / 4, t = lane % 4;
   const int rowA = warp * 16 + g, rowB = rowA + 8;
   // The row this lane addresses in its ldmatrix tile (lane / 8) and the
@@ -596,7 +693,7 @@ __global__ void __launch_bounds__(MmaAttentionShape<N, HD>::kWarps * 32)
 #pragma unroll
     for (int e = 0; e < 4; ++e) {
       int row = e < 2 ? rowA : rowB, col = nt * 8 + 2 * t + (e & 1);
-      float v = s[nt][e] * scale + bias[e];
+      float v = s[nt][e] * (COSINE ? qInv[row] * kInv[col] : scale) + bias[e];
       if (MASK && groups[row] != groups[col])
         v += maskValue;
       s[nt][e] = v;

@@ -413,3 +413,43 @@ func.func @patch_merging_quant_type(%x: tensor<?x4x4x8xf32>, %s: tensor<32xf32>,
   %0 = swin.patch_merging %x, %s, %s, %w {epsilon = 1.0e-05 : f32, quant_type = i16, quant_scale = 0.5 : f32} : (tensor<?x4x4x8xf32>, tensor<32xf32>, tensor<32xf32>, tensor<16x32xf32>) -> tensor<?x2x2x16xf32>
   return %0 : tensor<?x2x2x16xf32>
 }
+
+// -----
+
+func.func @norm_partition_epsilon_without_norm(%x: tensor<?x8x8x4xf32>) -> tensor<?x16x4xf32> {
+  // expected-error @+1 {{LayerNorm needs scale, bias and epsilon together}}
+  %0 = swin.norm_partition %x {epsilon = 1.0e-5 : f32, shifts = array<i64: 0, 0>, window = array<i64: 4, 4>} : (tensor<?x8x8x4xf32>) -> tensor<?x16x4xf32>
+  return %0 : tensor<?x16x4xf32>
+}
+
+// -----
+
+func.func @norm_partition_norm_without_epsilon(%x: tensor<?x8x8x4xf32>, %g: tensor<4xf32>) -> tensor<?x16x4xf32> {
+  // expected-error @+1 {{LayerNorm needs scale, bias and epsilon together}}
+  %0 = swin.norm_partition %x, %g, %g {shifts = array<i64: 0, 0>, window = array<i64: 4, 4>} : (tensor<?x8x8x4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<?x16x4xf32>
+  return %0 : tensor<?x16x4xf32>
+}
+
+// -----
+
+func.func @attention_output_post_norm_shape(%a: tensor<?x16x4xf32>, %w: tensor<4x4xf32>, %b: tensor<4xf32>, %x: tensor<?x8x8x4xf32>, %g: tensor<8xf32>) -> tensor<?x8x8x4xf32> {
+  // expected-error @+1 {{post-norm scale and bias must be [4]}}
+  %0 = swin.attention_output %a, %w, %b, %x post_norm(%g, %g) {norm_epsilon = 1.0e-5 : f32, shifts = array<i64: 0, 0>, window = array<i64: 4, 4>} : (tensor<?x16x4xf32>, tensor<4x4xf32>, tensor<4xf32>, tensor<?x8x8x4xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<?x8x8x4xf32>
+  return %0 : tensor<?x8x8x4xf32>
+}
+
+// -----
+
+func.func @attention_output_post_norm_epsilon(%a: tensor<?x16x4xf32>, %w: tensor<4x4xf32>, %b: tensor<4xf32>, %x: tensor<?x8x8x4xf32>) -> tensor<?x8x8x4xf32> {
+  // expected-error @+1 {{post-norm needs scale, bias and epsilon together}}
+  %0 = swin.attention_output %a, %w, %b, %x {norm_epsilon = 1.0e-5 : f32, shifts = array<i64: 0, 0>, window = array<i64: 4, 4>} : (tensor<?x16x4xf32>, tensor<4x4xf32>, tensor<4xf32>, tensor<?x8x8x4xf32>) -> tensor<?x8x8x4xf32>
+  return %0 : tensor<?x8x8x4xf32>
+}
+
+// -----
+
+func.func @residual_linear_post_norm_epsilon_sign(%h: tensor<?x64x16xf32>, %w: tensor<4x16xf32>, %b: tensor<4xf32>, %x: tensor<?x64x4xf32>) -> tensor<?x64x4xf32> {
+  // expected-error @+1 {{post-norm epsilon must be positive}}
+  %0 = swin.residual_linear %h, %w, %b, %x post_norm(%b, %b) {norm_epsilon = 0.0 : f32} : (tensor<?x64x16xf32>, tensor<4x16xf32>, tensor<4xf32>, tensor<?x64x4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<?x64x4xf32>
+  return %0 : tensor<?x64x4xf32>
+}

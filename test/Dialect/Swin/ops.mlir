@@ -246,3 +246,25 @@ func.func @patch_merging_quantized(%x: tensor<?x4x4x8xf32>, %s: tensor<32xf32>, 
   %0 = swin.patch_merging %x, %s, %s, %w {epsilon = 1.0e-05 : f32, quant_type = f8E4M3FN, quant_scale = 0.5 : f32} : (tensor<?x4x4x8xf32>, tensor<32xf32>, tensor<32xf32>, tensor<16x32xf32>) -> tensor<?x2x2x16xf32>
   return %0 : tensor<?x2x2x16xf32>
 }
+
+// -----
+
+// The fused block ops with and without their optional LayerNorms (Swin V1's
+// pre-norm partition, Swin V2's post-norm residual ops).
+// CHECK-LABEL: func.func @block_ops
+func.func @block_ops(%x: tensor<?x8x8x4xf32>, %a: tensor<?x16x4xf32>, %h: tensor<?x8x8x16xf32>,
+                     %w: tensor<4x4xf32>, %w2: tensor<4x16xf32>, %g: tensor<4xf32>) -> (tensor<?x16x4xf32>, tensor<?x16x4xf32>, tensor<?x8x8x4xf32>, tensor<?x8x8x4xf32>, tensor<?x8x8x4xf32>, tensor<?x8x8x4xf32>) {
+  // CHECK: swin.norm_partition %{{.*}}, %{{.*}}, %{{.*}} {epsilon = {{.*}}, shifts = array<i64: -2, -2>, window = array<i64: 4, 4>} : (tensor<?x8x8x4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<?x16x4xf32>
+  %0 = swin.norm_partition %x, %g, %g {epsilon = 1.0e-5 : f32, shifts = array<i64: -2, -2>, window = array<i64: 4, 4>} : (tensor<?x8x8x4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<?x16x4xf32>
+  // CHECK: swin.norm_partition %{{.*}} {shifts = array<i64: 0, 0>, window = array<i64: 4, 4>} : (tensor<?x8x8x4xf32>) -> tensor<?x16x4xf32>
+  %1 = swin.norm_partition %x {shifts = array<i64: 0, 0>, window = array<i64: 4, 4>} : (tensor<?x8x8x4xf32>) -> tensor<?x16x4xf32>
+  // CHECK: swin.attention_output %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {shifts
+  %2 = swin.attention_output %a, %w, %g, %x {shifts = array<i64: 2, 2>, window = array<i64: 4, 4>} : (tensor<?x16x4xf32>, tensor<4x4xf32>, tensor<4xf32>, tensor<?x8x8x4xf32>) -> tensor<?x8x8x4xf32>
+  // CHECK: swin.attention_output %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} post_norm(%{{.*}}, %{{.*}}) {norm_epsilon = {{.*}}, shifts
+  %3 = swin.attention_output %a, %w, %g, %x post_norm(%g, %g) {norm_epsilon = 1.0e-5 : f32, shifts = array<i64: 2, 2>, window = array<i64: 4, 4>} : (tensor<?x16x4xf32>, tensor<4x4xf32>, tensor<4xf32>, tensor<?x8x8x4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<?x8x8x4xf32>
+  // CHECK: swin.residual_linear %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : (
+  %4 = swin.residual_linear %h, %w2, %g, %x : (tensor<?x8x8x16xf32>, tensor<4x16xf32>, tensor<4xf32>, tensor<?x8x8x4xf32>) -> tensor<?x8x8x4xf32>
+  // CHECK: swin.residual_linear %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} post_norm(%{{.*}}, %{{.*}}) {norm_epsilon
+  %5 = swin.residual_linear %h, %w2, %g, %x post_norm(%g, %g) {norm_epsilon = 1.0e-5 : f32} : (tensor<?x8x8x16xf32>, tensor<4x16xf32>, tensor<4xf32>, tensor<?x8x8x4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<?x8x8x4xf32>
+  return %0, %1, %2, %3, %4, %5 : tensor<?x16x4xf32>, tensor<?x16x4xf32>, tensor<?x8x8x4xf32>, tensor<?x8x8x4xf32>, tensor<?x8x8x4xf32>, tensor<?x8x8x4xf32>
+}

@@ -696,6 +696,23 @@ LogicalResult PatchMergingOp::verify() {
   return success();
 }
 
+/// An optional LayerNorm's operands: `scale` and `bias` both present and
+/// [c] with a positive `epsilon`, or all three absent.
+static LogicalResult verifyOptionalNorm(Operation *op, Value scale, Value bias,
+                                        std::optional<APFloat> epsilon, int64_t c,
+                                        StringRef what) {
+  if (!scale && !bias && !epsilon)
+    return success();
+  if (!scale || !bias || !epsilon)
+    return op->emitOpError() << what << " needs scale, bias and epsilon together";
+  for (Value param : {scale, bias})
+    if (cast<RankedTensorType>(param.getType()).getShape() != ArrayRef<int64_t>{c})
+      return op->emitOpError() << what << " scale and bias must be [" << c << "]";
+  if (epsilon->convertToFloat() <= 0.0f)
+    return op->emitOpError() << what << " epsilon must be positive";
+  return success();
+}
+
 LogicalResult NormPartitionOp::verify() {
   RankedTensorType input = getInput().getType(), result = getType();
   ArrayRef<int64_t> window = getWindow(), shifts = getShifts();
@@ -707,17 +724,14 @@ LogicalResult NormPartitionOp::verify() {
       h % window[0] || w % window[1])
     return emitOpError("input ") << shapeString(input.getShape()) << " does not tile into "
                                  << window[0] << "x" << window[1] << " windows";
-  for (Value param : {getScale(), getBias()})
-    if (cast<RankedTensorType>(param.getType()).getShape() != ArrayRef<int64_t>{c})
-      return emitOpError("scale and bias must be [") << c << "]";
+  if (failed(verifyOptionalNorm(*this, getScale(), getBias(), getEpsilon(), c, "LayerNorm")))
+    return failure();
   int64_t windows = isDynamic(input.getDimSize(0))
                         ? ShapedType::kDynamic
                         : input.getDimSize(0) * (h / window[0]) * (w / window[1]);
   if (result.getShape() != ArrayRef<int64_t>{windows, window[0] * window[1], c})
     return emitOpError("result must be ")
            << shapeString({windows, window[0] * window[1], c});
-  if (getEpsilon().convertToFloat() <= 0.0f)
-    return emitOpError("epsilon must be positive");
   return success();
 }
 
@@ -741,7 +755,8 @@ LogicalResult AttentionOutputOp::verify() {
       weight.getDimSize(1) != input.getDimSize(2) || bias.getShape() != ArrayRef<int64_t>{c})
     return emitOpError("weight must be [") << c << ", " << input.getDimSize(2)
                                            << "] and bias [" << c << "]";
-  return success();
+  return verifyOptionalNorm(*this, getNormScale(), getNormBias(), getNormEpsilon(), c,
+                            "post-norm");
 }
 
 LogicalResult ResidualLinearOp::verify() {
@@ -758,7 +773,8 @@ LogicalResult ResidualLinearOp::verify() {
       getResidual().getType() != result || bias.getShape() != ArrayRef<int64_t>{shape.back()})
     return emitOpError("result and residual must be ")
            << shapeString(shape) << " and bias [" << shape.back() << "]";
-  return success();
+  return verifyOptionalNorm(*this, getNormScale(), getNormBias(), getNormEpsilon(),
+                            shape.back(), "post-norm");
 }
 
 LogicalResult PatchEmbedOp::verify() {

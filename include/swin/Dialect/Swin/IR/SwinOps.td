@@ -411,7 +411,8 @@ def Swin_PatchMergingOp : Swin_Op<"patch_merging", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Swin_NormPartitionOp : Swin_Op<"norm_partition", [Pure]> {
+def Swin_NormPartitionOp : Swin_Op<"norm_partition",
+    [Pure, AttrSizedOperandSegments]> {
   let summary = "fused LayerNorm, cyclic shift and window partition";
   let description = [{
     `window_partition(roll(layer_norm(input, scale, bias), shifts), window)`
@@ -419,18 +420,25 @@ def Swin_NormPartitionOp : Swin_Op<"norm_partition", [Pure]> {
     statistics), `shifts = [sh, sw]` rolls rows and columns (negative for
     Swin's shifted blocks, zero otherwise), then windows of `[wh, ww]`.
     The result is `[B * nW, wh * ww, C]`: one pass over memory.
+
+    Without `scale`, `bias` and `epsilon` there is no LayerNorm: Swin V2's
+    post-norm blocks shift and partition the residual stream itself.
   }];
-  let arguments = (ins Swin_Tensor:$input, Swin_Tensor:$scale, Swin_Tensor:$bias,
-                   F32Attr:$epsilon, DenseI64ArrayAttr:$shifts,
-                   DenseI64ArrayAttr:$window);
+  let arguments = (ins Swin_Tensor:$input, Optional<Swin_Tensor>:$scale,
+                   Optional<Swin_Tensor>:$bias, OptionalAttr<F32Attr>:$epsilon,
+                   DenseI64ArrayAttr:$shifts, DenseI64ArrayAttr:$window);
   let results = (outs Swin_Tensor:$result);
   let assemblyFormat = [{
-    $input `,` $scale `,` $bias attr-dict `:` functional-type(operands, results)
+    $input (`,` $scale^ `,` $bias)? attr-dict `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    bool hasNorm() { return static_cast<bool>(getScale()); }
   }];
   let hasVerifier = 1;
 }
 
-def Swin_AttentionOutputOp : Swin_Op<"attention_output", [Pure]> {
+def Swin_AttentionOutputOp : Swin_Op<"attention_output",
+    [Pure, AttrSizedOperandSegments]> {
   let summary = "fused projection, window reverse, reverse shift and residual add";
   let description = [{
     `residual + roll(window_reverse(input * weight^T + bias, window), shifts)`
@@ -438,28 +446,49 @@ def Swin_AttentionOutputOp : Swin_Op<"attention_output", [Pure]> {
     `[C, Ci]` and an NHWC `residual` `[B, H, W, C]`. `shifts = [sh, sw]`
     undoes the block's cyclic shift (positive in shifted blocks, zero
     otherwise). The result has the residual's shape.
+
+    With `post_norm(norm_scale, norm_bias)` and `norm_epsilon` (Swin V2's
+    post-norm block) the branch is normalised over channels before the add:
+    `residual + layer_norm(roll(window_reverse(...)))`.
   }];
   let arguments = (ins Swin_Tensor:$input, Swin_Tensor:$weight, Swin_Tensor:$bias,
-                   Swin_Tensor:$residual, DenseI64ArrayAttr:$window,
-                   DenseI64ArrayAttr:$shifts);
+                   Swin_Tensor:$residual, Optional<Swin_Tensor>:$norm_scale,
+                   Optional<Swin_Tensor>:$norm_bias, DenseI64ArrayAttr:$window,
+                   DenseI64ArrayAttr:$shifts, OptionalAttr<F32Attr>:$norm_epsilon);
   let results = (outs Swin_Tensor:$result);
   let assemblyFormat = [{
-    $input `,` $weight `,` $bias `,` $residual attr-dict `:` functional-type(operands, results)
+    $input `,` $weight `,` $bias `,` $residual
+    (`post_norm` `(` $norm_scale^ `,` $norm_bias `)`)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    bool hasPostNorm() { return static_cast<bool>(getNormScale()); }
   }];
   let hasVerifier = 1;
 }
 
-def Swin_ResidualLinearOp : Swin_Op<"residual_linear", [Pure]> {
+def Swin_ResidualLinearOp : Swin_Op<"residual_linear",
+    [Pure, AttrSizedOperandSegments]> {
   let summary = "fused linear and residual add (MLP fc2)";
   let description = [{
     `residual + input * weight^T + bias`, the residual the shape of the
     result: cuBLASLt's bias epilogue with the residual as C (beta = 1).
+
+    With `post_norm(norm_scale, norm_bias)` and `norm_epsilon` (Swin V2) the
+    linear's output is normalised over channels before the add:
+    `residual + layer_norm(input * weight^T + bias)`.
   }];
   let arguments = (ins Swin_Tensor:$input, Swin_Tensor:$weight, Swin_Tensor:$bias,
-                   Swin_Tensor:$residual);
+                   Swin_Tensor:$residual, Optional<Swin_Tensor>:$norm_scale,
+                   Optional<Swin_Tensor>:$norm_bias, OptionalAttr<F32Attr>:$norm_epsilon);
   let results = (outs Swin_Tensor:$result);
   let assemblyFormat = [{
-    $input `,` $weight `,` $bias `,` $residual attr-dict `:` functional-type(operands, results)
+    $input `,` $weight `,` $bias `,` $residual
+    (`post_norm` `(` $norm_scale^ `,` $norm_bias `)`)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    bool hasPostNorm() { return static_cast<bool>(getNormScale()); }
   }];
   let hasVerifier = 1;
 }
