@@ -137,7 +137,9 @@ def SwinFuseNormPartition : Pass<"swin-fuse-norm-partition", "mlir::func::FuncOp
     `swin.window_partition(swin.roll(swin.layer_norm(x)))` (the roll only in
     shifted blocks; reshapes that keep the channels may sit between the
     LayerNorm and the roll) becomes one `swin.norm_partition`. The
-    LayerNorm and the roll must have no other users.
+    LayerNorm and the roll must have no other users. A partition without
+    such a LayerNorm (Swin V2's post-norm blocks) becomes the same op
+    without the norm.
   }];
 }
 
@@ -150,6 +152,9 @@ def SwinFuseResidual : Pass<"swin-fuse-residual", "mlir::func::FuncOp"> {
       projection, window reverse, reverse shift and residual in one op.
     - MLP branch: `residual + linear(h)` (fc2 with its bias) becomes
       `swin.residual_linear`.
+    - Swin V2's post-norm: a LayerNorm over the channels of either branch
+      before the add (`residual + layer_norm(branch)`) goes into the fused
+      op as its `post_norm` operands.
 
     The intermediate values must have no other users, and the add must not
     broadcast.

@@ -6,7 +6,8 @@
 # checks each precision (fresh random inputs, poisoned outputs, against
 # PyTorch float64; quantized ones by cosine) and benchmarks BENCH (default
 # fp16 int8qa fp8) at BATCHES beside PyTorch eager, CUDA-graph eager and
-# torch.compile (reduce-overhead) in the same process.
+# torch.compile (reduce-overhead) in the same process. Set BENCH="" (and
+# BASELINES="") for checks only.
 #
 # The carry holds what the GPU machine lacks: the static tools, CUTLASS, and
 # the int8 calibration tables made on the development machine from the same
@@ -19,11 +20,11 @@ carry="$1"
 out="$2"
 here="$(cd "$(dirname "$0")/.." && pwd)"
 work="${WORK:-/tmp/swin-v2-run}"
-read -r -a models <<< "${MODELS:-swinv2_t_w8}"
-read -r -a precisions <<< "${PRECISIONS:-fp16 int8qa fp8}"
-read -r -a bench <<< "${BENCH:-fp16 int8qa fp8}"
-read -r -a batches <<< "${BATCHES:-1 64}"
-read -r -a baselines <<< "${BASELINES:-eager graph reduce-overhead}"
+read -r -a models <<< "${MODELS-swinv2_t_w8}"
+read -r -a precisions <<< "${PRECISIONS-fp16 int8qa fp8}"
+read -r -a bench <<< "${BENCH-fp16 int8qa fp8}"
+read -r -a batches <<< "${BATCHES-1 64}"
+read -r -a baselines <<< "${BASELINES-eager graph reduce-overhead}"
 mkdir -p "$work" "$out"
 tar -xJf "$carry" -C "$work"
 export SWIN_CUTLASS_DIR="$work/cutlass"
