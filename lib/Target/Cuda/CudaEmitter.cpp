@@ -1365,7 +1365,8 @@ llvm::Error Emitter::lowerAttentionOutput(ops::AttentionOutputOp op) {
   if (mlpPoint) {
     fusedAway.insert(mlpPoint);
     batchMultiple[mlpPoint.getResult()] = batchMultiple.lookup(op.getResidual());
-    int id = scratch(("MLP input (" + quantTypeName() + ")").str(), rowsPerImage(op.getResidual()) * c);
+    int id = scratch(("MLP input (" + quantTypeName() + ")").str(),
+                     rowsPerImage(op.getResidual()) * c);
     valueBuffer[mlpPoint.getResult()] = id;
     normOut = Output{id, true, 1.0f / *pointScale(mlpPoint)};
   }
