@@ -15,6 +15,25 @@ Error swin::writeFileAtomically(StringRef path,
     outs().flush();
     return Error::success();
   }
+  sys::fs::file_status status;
+  if (!sys::fs::status(path, status) && sys::fs::exists(status) &&
+      !sys::fs::is_regular_file(status) && !sys::fs::is_directory(status)) {
+    std::error_code ec;
+    raw_fd_ostream os(path, ec);
+    if (ec)
+      return createStringError(ec, path + ": cannot write: " + ec.message());
+    Error written = write(os);
+    os.close();
+    if (written)
+      return createStringError(inconvertibleErrorCode(),
+                               path + ": cannot write: " + toString(std::move(written)));
+    if (os.has_error()) {
+      std::string why = os.error().message();
+      os.clear_error();
+      return createStringError(inconvertibleErrorCode(), path + ": cannot write: " + why);
+    }
+    return Error::success();
+  }
   int fd = -1;
   SmallString<256> tempPath;
   if (std::error_code ec =

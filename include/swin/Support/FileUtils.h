@@ -12,7 +12,9 @@ namespace swin {
 /// Writes a file through `write` so that it appears whole or not at all: the
 /// bytes go to a temporary file beside `path`, which is renamed over `path`
 /// only when `write` succeeded and every byte reached the disk. "-" writes to
-/// stdout.
+/// stdout. A `path` that exists and is not a regular file (/dev/null, a
+/// FIFO, a terminal) is written in place: renaming over it would replace
+/// the device or pipe with a file.
 llvm::Error writeFileAtomically(
     llvm::StringRef path,
     llvm::function_ref<llvm::Error(llvm::raw_ostream &)> write);
